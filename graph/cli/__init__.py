@@ -1,0 +1,46 @@
+"""The `eckg` command line: thin commands over library functions.
+
+Exit codes (as pySHACL's): 0 ok / conforms / may ship, 1 prohibited / does not conform,
+2 usage or input error, 3 internal, store or timeout error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from graph.cli import graph_cmds, query_cmds
+from graph.cli.output import fail
+from graph.errors import EckgError
+
+app = typer.Typer(
+    name="eckg",
+    help="Export-control knowledge graph: screen exports against PRC dual-use measures and ask why.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+for module in (graph_cmds, query_cmds):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, mapping eckg errors to their exit codes."""
+    try:
+        app(standalone_mode=False)
+    except EckgError as error:
+        fail(error)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as error:  # click usage errors carry their own exit code (2)
+        code = getattr(error, "exit_code", None)
+        if code is None:
+            raise
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        sys.exit(code)

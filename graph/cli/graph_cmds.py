@@ -1,0 +1,58 @@
+"""`eckg build` and `eckg info`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph import build as builder
+from graph.cli.output import console, print_json
+from graph.info import graph_info
+from graph.kg import load_graph
+from graph.settings import get_settings
+
+DataOption = Annotated[
+    list[Path] | None,
+    typer.Option("--data", help="Extra RDF file to load beside the graph (Turtle, N-Triples, TriG...). Repeatable."),
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format: text or json.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build_command)
+    app.command("info")(info_command)
+
+
+def build_command(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build again even if the cache has this version.")] = False,
+) -> None:
+    """Build the knowledge graph (parse, OWL RL closure, persist) or reuse the cached build."""
+    settings = get_settings()
+    inputs = builder.collect_inputs(settings.reasoner)
+    cached = builder.is_built(settings.cache_dir, inputs.content_hash) and not rebuild
+    started = time.perf_counter()
+    directory = builder.build(inputs, settings.cache_dir, force=rebuild)
+    manifest = builder.Manifest.read(directory / "manifest.json")
+    verb = "reused" if cached else "built"
+    console.print(f"{verb} graph [bold]{manifest.content_hash[:16]}[/] in {time.perf_counter() - started:.2f}s")
+    console.print(f"  store: {directory / 'store'}", highlight=False)
+    console.print(f"  triples: {manifest.triples}", highlight=False)
+
+
+def info_command(fmt: FormatOption = "text", data: DataOption = None) -> None:
+    """Show what the graph holds: triples (asserted, inferred), counts of measures, listings, parties,
+    items, countries and sources, and the content hash that stamps decisions."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    info = graph_info(load_graph(data=data or ()))
+    if fmt == "json":
+        print_json(info.as_dict())
+        return
+    console.print(f"content hash  {info.content_hash}", highlight=False)
+    console.print(f"built at      {info.built_at} (eckg {info.eckg_version}, reasoner {info.reasoner})", highlight=False)
+    console.print("triples       " + ", ".join(f"{k} {v}" for k, v in info.triples.items()), highlight=False)
+    for kind, count in info.counts.items():
+        console.print(f"{kind:<13} {count}", highlight=False)

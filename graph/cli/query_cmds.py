@@ -1,0 +1,98 @@
+"""`eckg queries`, `eckg query` and `eckg sparql`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph.catalogue import catalogue, get_query, parse_query_file
+from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result
+from graph.errors import InputError
+from graph.kg import load_graph
+
+ResultFormat = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help=f"One of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)} (default table, or turtle for graphs)."),
+]
+DataOption = Annotated[
+    list[Path] | None, typer.Option("--data", help="Extra RDF file to load beside the graph. Repeatable.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("queries")(queries_command)
+    app.command("query")(query_command)
+    app.command("sparql")(sparql_command)
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in SOLUTION_FORMATS + GRAPH_FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)}", param_hint="--format")
+
+
+def _params(pairs: list[str] | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param {pair!r}: write it as name=value")
+        params[key.strip()] = value
+    return params
+
+
+def queries_command(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List the named queries of the catalogue with their summaries and parameters."""
+    entries = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "params": [
+                {"name": p.name, "type": p.type, "required": p.required, "description": p.description}
+                for p in q.params
+            ],
+            "returns": list(q.returns),
+        }
+        for q in catalogue().values()
+    ]
+    if fmt == "json":
+        print_json(entries)
+        return
+    for entry in entries:
+        console.print(f"[bold]{entry['name']}[/]  {entry['summary']}", highlight=False)
+        for p in entry["params"]:
+            flag = "" if p["required"] else " (optional)"
+            console.print(f"    --param {p['name']}=<{p['type']}>{flag}  {p['description']}", highlight=False)
+
+
+def query_command(
+    name: Annotated[str | None, typer.Argument(help="Name of a catalogue query (see `eckg queries`).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as name=value. Repeatable.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Run the query in this .rq file instead.")] = None,
+    fmt: ResultFormat = None,
+    data: DataOption = None,
+) -> None:
+    """Run a named query (or a query file) with parameters bound as typed RDF terms."""
+    _check_format(fmt)
+    if (name is None) == (file is None):
+        raise InputError("give either a query NAME or --file Q.rq")
+    named = parse_query_file(file) if file is not None else get_query(name or "")
+    kg = load_graph(data=data or ())
+    result = kg.query(named.text, named.bind(_params(param)), max_rows=kg.settings.max_result_rows)
+    print_result(result, fmt)
+
+
+def sparql_command(
+    query: Annotated[str, typer.Argument(help="A SPARQL 1.1 query; eckg's prefixes are predeclared.")],
+    fmt: ResultFormat = None,
+    data: DataOption = None,
+) -> None:
+    """Run an ad-hoc SPARQL query over the graph."""
+    _check_format(fmt)
+    kg = load_graph(data=data or ())
+    print_result(kg.query(query, max_rows=kg.settings.max_result_rows), fmt)
+
+

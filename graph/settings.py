@@ -1,0 +1,69 @@
+"""Typed settings, read once from ECKG_* environment variables (every one is documented in docs/settings.md).
+
+Library code takes a `Settings` argument; only the CLI and the API call `get_settings()`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECKG_", extra="forbid", frozen=True)
+
+    # Where built graphs (one Oxigraph store per content hash) and source snapshots are kept.
+    cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache") / "eckg")
+    # Where the audit log and the SPARQL endpoint's store live.
+    data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share") / "eckg")
+    # OWL RL reasoner for builds: owlrl (reference) or reasonable (Rust, for large graphs).
+    reasoner: Literal["owlrl", "reasonable"] = "owlrl"
+    # Rule engine for screening: fast (the shapes' SPARQL on Oxigraph) or reference (pySHACL).
+    engine: Literal["fast", "reference"] = "fast"
+    # A remote SPARQL 1.1 query endpoint to keep the graph in instead of the embedded store.
+    store_url: str | None = None
+    # The remote store's update endpoint (defaults to store_url).
+    store_update_url: str | None = None
+    # Seconds a SPARQL query may run before it is stopped.
+    query_timeout: float = Field(default=30.0, gt=0)
+    # Most result rows a SPARQL query may return.
+    max_result_rows: int = Field(default=100_000, gt=0)
+    # Allow SERVICE (federated queries leaving the server).
+    allow_service: bool = False
+    # Allow LOAD in SPARQL Update (fetching URLs from the server).
+    allow_load: bool = False
+    # Bearer token that enables SPARQL Update and other writes; unset means writes are off.
+    update_token: SecretStr | None = None
+    # Enable SPARQL Update without a token (local test stores only).
+    allow_anonymous_update: bool = False
+    # Largest request body or uploaded file accepted, in bytes.
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Origins allowed by CORS; empty means CORS is off.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Name-match score (0-100) at or above which a party or item name is taken as a match.
+    match_threshold: float = Field(default=90.0, ge=0, le=100)
+    # Name-match score (0-100) at or above which a near miss is reported as a possible match.
+    weak_match_threshold: float = Field(default=75.0, ge=0, le=100)
+
+    @property
+    def audit_log(self) -> Path:
+        return self.data_dir / "audit.jsonl"
+
+    @property
+    def updates_enabled(self) -> bool:
+        return self.update_token is not None or self.allow_anonymous_update
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()

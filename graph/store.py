@@ -1,0 +1,178 @@
+"""Where the graph lives: an embedded Oxigraph store (default) behind one small interface.
+
+Every query sees a dataset whose default graph is the union of the *public* named graphs (ontology,
+facts, inferred, shapes, decisions, extra data) unless the caller names graphs itself. Transactions being
+screened sit in private scratch graphs that only the screening engine reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from graph.errors import InputError, QuerySyntaxError, ResultTooLarge
+from graph.namespaces import (
+    GRAPH_EXTRA,
+    GRAPH_FACTS,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_SCRATCH,
+    GRAPH_SHAPES,
+    PREFIXES,
+)
+from graph.results import QueryResult
+from graph.terms import OxTerm
+
+KNOWLEDGE_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_SHAPES)
+Bindings = Mapping[str, OxTerm]
+
+
+class GraphStore(Protocol):
+    """What eckg needs from a store: query with typed bindings, add and drop graphs."""
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Bindings | None = None,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        union: bool = False,
+        max_rows: int | None = None,
+    ) -> QueryResult: ...
+
+    def add(self, quads: Iterable[ox.Quad]) -> None: ...
+
+    def drop_graph(self, graph: str) -> None: ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def count(self, graph: str | None = None) -> int: ...
+
+
+def public_graphs(store: GraphStore) -> list[str]:
+    """The named graphs a query's default graph is made of: everything but scratch graphs."""
+    return [g for g in store.graph_names() if not g.startswith(GRAPH_SCRATCH)]
+
+
+def new_scratch_graph() -> str:
+    return f"{GRAPH_SCRATCH}{uuid.uuid4().hex}"
+
+
+def syntax_error(error: SyntaxError, query: str) -> QuerySyntaxError:
+    """A SPARQL syntax error with the parser's position, from Oxigraph's message."""
+    message = str(error.args[0]) if error.args else str(error)
+    return QuerySyntaxError(f"SPARQL syntax error: {message}", errors=[{"message": message}], query=query[:2000])
+
+
+class EmbeddedStore:
+    """An Oxigraph store in this process (in memory, or on disk when given a path)."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self._store = ox.Store()
+        else:
+            self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+
+    @classmethod
+    def copy_of(cls, path: Path) -> EmbeddedStore:
+        """An in-memory copy of an on-disk store (the store on disk is opened read-only)."""
+        source = ox.Store.read_only(str(path))
+        copy = cls()
+        copy._store.bulk_extend(source.quads_for_pattern(None, None, None, None))
+        return copy
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Bindings | None = None,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        union: bool = False,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        if default_graph is None and not union:
+            default_graph = public_graphs(self)
+            named_graphs = default_graph if named_graphs is None else named_graphs
+        try:
+            answer = self._store.query(
+                sparql,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=union,
+                default_graph=None if union else [ox.NamedNode(g) for g in default_graph or []],
+                named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
+                substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
+            )
+        except SyntaxError as e:
+            raise syntax_error(e, sparql) from None
+        except RuntimeError as e:  # e.g. a bound parameter that the query does not project
+            raise InputError(f"the query cannot run with these parameters: {e}") from None
+        return materialize(answer, max_rows)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql, prefixes=PREFIXES)
+        except SyntaxError as e:
+            raise syntax_error(e, sparql) from None
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.extend(quads)
+
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.bulk_extend(quads)
+
+    def drop_graph(self, graph: str) -> None:
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
+
+
+def materialize(answer: object, max_rows: int | None) -> QueryResult:
+    """Turn Oxigraph's lazy answer into a QueryResult, stopping at max_rows + 1 (then ResultTooLarge)."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        triples = []
+        for triple in answer:
+            triples.append(triple)
+            _check_cap(len(triples), max_rows)
+        return QueryResult(kind="graph", triples=triples)
+    assert isinstance(answer, ox.QuerySolutions)
+    variables = [v.value for v in answer.variables]
+    rows: list[dict[str, OxTerm]] = []
+    for solution in answer:
+        rows.append({v: solution[v] for v in variables if solution[v] is not None})
+        _check_cap(len(rows), max_rows)
+    return QueryResult(kind="select", variables=variables, rows=rows)
+
+
+def _check_cap(count: int, max_rows: int | None) -> None:
+    if max_rows is not None and count > max_rows:
+        raise ResultTooLarge(
+            f"the query returns more than {max_rows} results; narrow it or add LIMIT (setting ECKG_MAX_RESULT_ROWS)"
+        )
+
+
+def extra_graph_name(index: int) -> str:
+    return f"{GRAPH_EXTRA}{index}"
+
