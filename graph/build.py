@@ -2,7 +2,7 @@
 
     inputs (ontology/*.ttl, ontology/shapes/*.ttl, graph/facts/*.ttl, countries from pycountry)
       -> content hash (SHA-256 of the build recipe and every input)
-      -> <cache_dir>/graphs/<hash>/store     Oxigraph store: ontology, facts, inferred, shapes graphs
+      -> <cache_dir>/graphs/<hash>/store     Oxigraph store: ontology, facts, inferred, periods, shapes graphs
          <cache_dir>/graphs/<hash>/manifest.json
          <cache_dir>/snapshots/<hash>.tar.gz  the inputs, so this version can be rebuilt later
 
@@ -29,12 +29,12 @@ import pyoxigraph as ox
 
 from graph import countries, paths
 from graph.errors import BuildError
-from graph.namespaces import GRAPH_FACTS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
+from graph.namespaces import GRAPH_FACTS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PERIODS, GRAPH_SHAPES
 from graph.parsing import parse_file
 from graph.periods import derive_periods
 from graph.reasoning import Reasoner, inferred_triples
 
-BUILD_FORMAT = "eckg-build-3"
+BUILD_FORMAT = "eckg-build-4"
 
 
 @dataclass(frozen=True)
@@ -150,11 +150,10 @@ def _build_into(inputs: BuildInputs, store_path: Path) -> Manifest:
     store = ox.Store(str(store_path))
     store.bulk_extend(quads)
     store.bulk_extend(inferred)
-    periods = [ox.Quad(q.subject, q.predicate, q.object, inferred_graph) for q in derive_periods(store)]
-    store.bulk_extend(periods)
+    store.bulk_extend(derive_periods(store, GRAPH_PERIODS))
     store.flush()
     counts = {g: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-              for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_SHAPES)}
+              for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)}
     del store
     timings["persist"] = time.perf_counter() - started
     return Manifest(
@@ -166,7 +165,7 @@ def _build_into(inputs: BuildInputs, store_path: Path) -> Manifest:
         inputs=[f.name for f in inputs.files],
         triples={
             "asserted": counts[GRAPH_ONTOLOGY] + counts[GRAPH_FACTS],
-            "inferred": counts[GRAPH_INFERRED],
+            "inferred": counts[GRAPH_INFERRED] + counts[GRAPH_PERIODS],
             "shapes": counts[GRAPH_SHAPES],
         },
         seconds={k: round(v, 3) for k, v in timings.items()},

@@ -13,8 +13,10 @@ import rdflib
 
 from graph import build as builder
 from graph.catalogue import get_query
-from graph.namespaces import GRAPH_FACTS, GRAPH_INFERRED, GRAPH_ONTOLOGY, bind_prefixes
+from graph.namespaces import GRAPH_FACTS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PERIODS, bind_prefixes
 from graph.parsing import parse_file
+from graph.periods import derive_periods
+from graph.reasoning import inferred_triples
 from graph.results import QueryResult
 from graph.settings import Settings, get_settings
 from graph.store import Bindings, EmbeddedStore, extra_graph_name
@@ -40,8 +42,18 @@ class KnowledgeGraph:
 
     @property
     def content_hash(self) -> str:
-        """Digest of the build recipe, ontology, shapes and facts: stamps every decision."""
-        return self.manifest.content_hash
+        """Digest of the build recipe, ontology, shapes and facts — and of any extra data loaded beside
+        them: it stamps every decision."""
+        if not self.extra:
+            return self.manifest.content_hash
+        digest = hashlib.sha256(self.manifest.content_hash.encode())
+        for e in self.extra:
+            digest.update(f"\0{e.sha256}".encode())
+        return digest.hexdigest()
+
+    def data_graphs(self) -> list[str]:
+        """The graphs the rules read: ontology, facts, inferred, periods and extra data."""
+        return [GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, *(e.graph for e in self.extra)]
 
     def query(
         self,
@@ -63,12 +75,24 @@ class KnowledgeGraph:
         return self.query(named.text, named.bind(params), max_rows=self.settings.max_result_rows)
 
     def add_data(self, path: Path) -> ExtraData:
-        """Load an extra RDF file (Turtle, N-Triples, TriG with named graphs...) beside the graph."""
-        graph = extra_graph_name(len(self.extra) + 1)
-        quads = parse_file(path, ox.NamedNode(graph))
-        self.store.add(quads)
-        extra = ExtraData(str(path), graph, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads))
+        """Load an extra RDF file (Turtle, N-Triples, TriG with named graphs...) beside the graph.
+
+        Its triples (those of a TriG file's named graphs too) go to a graph of their own, which the
+        rules read; they are reasoned over with the graph (OWL RL), and the in-force periods are derived
+        again, so a new listing, measure or suspension given as data takes effect like a built-in one."""
+        graph = ox.NamedNode(extra_graph_name(len(self.extra) + 1))
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parse_file(path)]
+        asserted = [*self.store.quads(GRAPH_ONTOLOGY), *self.store.quads(GRAPH_FACTS),
+                    *(q for e in self.extra for q in self.store.quads(e.graph)), *quads]
+        known = {(q.subject, q.predicate, q.object) for q in self.store.quads(GRAPH_INFERRED)}
+        inferred = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                    for t in inferred_triples(asserted, self.settings.reasoner)
+                    if (t.subject, t.predicate, t.object) not in known]
+        self.store.add(quads + inferred)
+        extra = ExtraData(str(path), graph.value, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads))
         self.extra.append(extra)
+        self.store.drop_graph(GRAPH_PERIODS)
+        self.store.add(derive_periods(self.store.oxigraph, GRAPH_PERIODS))
         self.__dict__.pop("rdflib_graph", None)
         return extra
 
@@ -76,7 +100,7 @@ class KnowledgeGraph:
     def rdflib_graph(self) -> rdflib.Graph:
         """The asserted and inferred triples as an in-memory rdflib graph (for pySHACL and rdflib users)."""
         graph = bind_prefixes(rdflib.Graph())
-        for name in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, *(e.graph for e in self.extra)):
+        for name in self.data_graphs():
             for triple in triples_to_rdflib(self.store.quads(name)):
                 graph.add(triple)
         return graph

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import pyoxigraph as ox
 
 from graph.namespaces import ECKG, PERIOD
+from graph.terms import OxTerm
 
 _XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -60,8 +61,8 @@ def _date(term: ox.Literal | None) -> date | None:
     return None if term is None else date.fromisoformat(term.value)
 
 
-def derive_periods(store: ox.Store) -> list[ox.Quad]:
-    """The in-force period triples of every measure with an effective date in `store` (default graph union)."""
+def derive_periods(store: ox.Store, graph: str) -> list[ox.Quad]:
+    """The in-force period quads (in `graph`) of every measure with an effective date in `store`."""
     periods: dict[ox.NamedNode, list[Period]] = {}
     for row in store.query(_MEASURES, use_default_graph_as_union=True):
         start = _date(row["from"])
@@ -77,12 +78,17 @@ def derive_periods(store: ox.Store) -> list[ox.Quad]:
         assert start is not None
         periods[measure] = [p for old in periods[measure] for p in old.minus(start, end, suspension, uncertain)]
         sources[measure].add(suspension)
-    return [q for m in sorted(periods, key=lambda n: n.value) for q in _period_quads(m, periods[m], sources[m])]
+    target = ox.NamedNode(graph)
+    return [
+        ox.Quad(t[0], t[1], t[2], target)
+        for m in sorted(periods, key=lambda n: n.value)
+        for t in _period_triples(m, periods[m], sources[m])
+    ]
 
 
-def _period_quads(measure: ox.NamedNode, periods: list[Period], sources: set[ox.NamedNode]) -> list[ox.Quad]:
+def _period_triples(measure: ox.NamedNode, periods: list[Period], sources: set[ox.NamedNode]) -> list[tuple[ox.NamedNode, ox.NamedNode, OxTerm]]:
     slug = measure.value.rstrip("/").rsplit("/", 1)[-1]
-    quads: list[ox.Quad] = []
+    out: list[tuple[ox.NamedNode, ox.NamedNode, OxTerm]] = []
     for index, period in enumerate(sorted(periods, key=lambda p: p.start), start=1):
         node = ox.NamedNode(f"{PERIOD}{slug}/{index}")
         status = "unverified" if period.uncertain_after is not None else "confirmed"
@@ -96,5 +102,5 @@ def _period_quads(measure: ox.NamedNode, periods: list[Period], sources: set[ox.
         if period.end is not None:
             triples.append((node, ox.NamedNode(ECKG + "periodEnd"), ox.Literal(period.end.isoformat(), datatype=_XSD_DATE)))
         triples += [(node, _DERIVED_FROM, s) for s in sorted(sources, key=lambda n: n.value)]
-        quads += [ox.Quad(s, p, o) for s, p, o in triples]
-    return quads
+        out += triples
+    return out

@@ -20,6 +20,7 @@ from graph.namespaces import (
     GRAPH_FACTS,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
+    GRAPH_PERIODS,
     GRAPH_SCRATCH,
     GRAPH_SHAPES,
     PREFIXES,
@@ -27,7 +28,7 @@ from graph.namespaces import (
 from graph.results import QueryResult
 from graph.terms import OxTerm
 
-KNOWLEDGE_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_SHAPES)
+KNOWLEDGE_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)
 Bindings = Mapping[str, OxTerm]
 
 
@@ -99,6 +100,7 @@ class EmbeddedStore:
         named_graphs: Sequence[str] | None = None,
         union: bool = False,
         max_rows: int | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         if default_graph is None and not union:
             default_graph = public_graphs(self)
@@ -106,7 +108,7 @@ class EmbeddedStore:
         try:
             answer = self._store.query(
                 sparql,
-                prefixes=PREFIXES,
+                prefixes=dict(PREFIXES if prefixes is None else prefixes),
                 use_default_graph_as_union=union,
                 default_graph=None if union else [ox.NamedNode(g) for g in default_graph or []],
                 named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from graph.cli import graph_cmds, query_cmds
+from graph.cli import graph_cmds, query_cmds, screen_cmds
 from graph.cli.output import fail
 from graph.errors import EckgError
 
@@ -22,14 +22,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for module in (graph_cmds, query_cmds):
+for module in (graph_cmds, query_cmds, screen_cmds):
     module.register(app)
 
 
 def main() -> None:
     """Console-script entry point: run the app, mapping eckg errors to their exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except EckgError as error:
         fail(error)
     except typer.Exit as done:
@@ -44,3 +44,4 @@ def main() -> None:
         if callable(show):
             show()
         sys.exit(code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,74 @@
+"""The input of a screening: one proposed export, validated field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from graph.errors import FieldError
+
+FIELDS = ("item", "destination", "end_user", "end_use", "date", "origin", "exporter_country",
+          "consignee", "exporter", "quantity", "value")
+
+
+class ScreeningRequest(BaseModel):
+    """A proposed export. Same field names in the CLI (--end-user ...) and the API (end_user ...)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    item: str = Field(min_length=1, max_length=500, description="Control-list code (1C902, 1C902.b), item IRI, or name in en/ja/zh.",
+                      examples=["1C902.b"])
+    destination: str = Field(min_length=2, max_length=2, description="Destination country, ISO 3166-1 alpha-2.", examples=["JP"])
+    end_user: str = Field(min_length=1, max_length=500, description="End user: party IRI or name in any script.",
+                          examples=["Japan Maritime Self-Defense Force"])
+    end_use: str | None = Field(default=None, max_length=100, description="End-use id or label (see GET /end-uses).",
+                                examples=["civilian"])
+    date: dt.date | None = Field(default=None, description="Day to judge on (default: today).", examples=["2026-03-01"])
+    origin: str = Field(default="CN", min_length=2, max_length=2, description="Country of origin of the item.")
+    exporter_country: str = Field(default="CN", min_length=2, max_length=2, description="Country the export leaves from.")
+    consignee: str | None = Field(default=None, max_length=500, description="Importer or consignee (name or IRI).")
+    exporter: str | None = Field(default=None, max_length=500, description="Exporter (name or IRI); informational.")
+    quantity: Decimal | None = Field(default=None, ge=0, description="Quantity; informational.")
+    value: Decimal | None = Field(default=None, ge=0, description="Declared value; informational.")
+
+    @field_validator("destination", "origin", "exporter_country")
+    @classmethod
+    def _upper(cls, code: str) -> str:
+        return code.upper()
+
+    @field_validator("end_use", "consignee", "exporter", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.date or dt.date.today()
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> ScreeningRequest:
+        """Validate a mapping of fields; FieldError names every field that is wrong."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            raise field_error(e) from None
+
+
+def field_error(error: ValidationError, prefix: str = "") -> FieldError:
+    problems = [
+        {"field": prefix + ".".join(str(p) for p in item["loc"]) or "(body)", "message": _message(item)}
+        for item in error.errors(include_url=False)
+    ]
+    summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+    return FieldError(f"invalid screening input: {summary}", errors=problems)
+
+
+def _message(item: Any) -> str:
+    if item["type"] == "extra_forbidden":
+        return f"unknown field; the fields are {', '.join(FIELDS)}"
+    if item["type"] == "missing":
+        return "required field missing"
+    return str(item["msg"])

@@ -1,0 +1,222 @@
+"""Resolving screening input to graph resources: items by code, IRI or name; parties by IRI or name in any
+script (exact on normalised names, then fuzzy with a score); end uses by id or label; countries by code.
+
+Indexes are built once per knowledge graph (`Resolver.for_graph`) and reused for every screening.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from graph.catalogue import expand_iri
+from graph.countries import country_codes
+from graph.errors import FieldError
+from graph.kg import KnowledgeGraph
+from graph.screening.names import normalize
+
+Strength = Literal["exact", "strong", "weak", "none"]
+_CODE = re.compile(r"^\s*(\d)([a-zA-Z])(\d{3})((?:\.[a-zA-Z](?:\.\d+)?)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    iri: str
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one input resolved to. `iri` is set only for exact and strong matches."""
+
+    input: str
+    iri: str | None
+    label: str | None
+    match: str  # iri, code, parent-code, name, fuzzy, none
+    score: float
+    strength: Strength
+    candidates: tuple[Candidate, ...] = ()
+    note: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.iri is not None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "input": self.input,
+            "iri": self.iri,
+            "label": self.label,
+            "match": self.match,
+            "score": round(self.score, 1),
+            "strength": self.strength,
+            "candidates": [{"iri": c.iri, "label": c.label, "score": round(c.score, 1)} for c in self.candidates],
+            **({"note": self.note} if self.note else {}),
+        }
+
+
+@dataclass
+class NameIndex:
+    """Normalised names of resources, for exact lookup and fuzzy search."""
+
+    labels: dict[str, str] = field(default_factory=dict)  # iri -> display label
+    exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # normalised -> iris
+    names: list[str] = field(default_factory=list)  # normalised names, parallel to owners
+    owners: list[str] = field(default_factory=list)
+
+    def add(self, iri: str, name: str, preferred_english: bool) -> None:
+        key = normalize(name)
+        if iri not in self.labels or preferred_english:
+            self.labels[iri] = name
+        if iri not in self.exact[key]:
+            self.exact[key].add(iri)
+            self.names.append(key)
+            self.owners.append(iri)
+
+    def lookup(self, text: str, strong: float, weak: float, limit: int = 5) -> Resolution:
+        key = normalize(text)
+        exact = sorted(self.exact.get(key, ()))
+        if len(exact) == 1:
+            return Resolution(text, exact[0], self.labels[exact[0]], "name", 100.0, "exact")
+        if len(exact) > 1:
+            candidates = tuple(Candidate(i, self.labels[i], 100.0) for i in exact)
+            return Resolution(text, None, None, "name", 100.0, "weak", candidates, "the name matches several parties")
+        return self._fuzzy(text, key, strong, weak, limit)
+
+    def _fuzzy(self, text: str, key: str, strong: float, weak: float, limit: int) -> Resolution:
+        best: dict[str, float] = {}
+        for _, score, index in process.extract(key, self.names, scorer=fuzz.token_sort_ratio, limit=limit * 4, score_cutoff=weak / 2):
+            owner = self.owners[index]
+            best[owner] = max(best.get(owner, 0.0), score)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        candidates = tuple(Candidate(i, self.labels[i], s) for i, s in ranked)
+        if not ranked or ranked[0][1] < weak:
+            return Resolution(text, None, None, "none", ranked[0][1] if ranked else 0.0, "none", candidates)
+        top_iri, top_score = ranked[0]
+        tied = len(ranked) > 1 and ranked[1][1] == top_score
+        if top_score >= strong and not tied:
+            return Resolution(text, top_iri, self.labels[top_iri], "fuzzy", top_score, "strong", candidates[1:])
+        return Resolution(text, None, None, "fuzzy", top_score, "weak", candidates)
+
+
+@dataclass
+class Resolver:
+    items: NameIndex
+    codes: dict[str, str]  # notation -> item iri
+    parties: NameIndex
+    end_uses: dict[str, str]  # id or normalised label -> iri
+    end_use_ids: dict[str, str]  # iri -> id
+    strong: float
+    weak: float
+
+    @classmethod
+    def for_graph(cls, kg: KnowledgeGraph) -> Resolver:
+        items, codes = NameIndex(), {}
+        for row in kg.run("list_item_names").rows:
+            iri = row["item"].value
+            if "code" in row:
+                codes[row["code"].value] = iri
+                items.labels.setdefault(iri, row["code"].value)
+            if "name" in row:
+                items.add(iri, row["name"].value, _is_preferred_english(row))
+        for code, iri in codes.items():
+            name = items.labels.get(iri, code)
+            items.labels[iri] = code if name == code else f"{code} {name}"
+        parties = NameIndex()
+        for row in kg.run("list_party_names").rows:
+            parties.add(row["party"].value, row["name"].value, _is_preferred_english(row))
+        end_uses: dict[str, str] = {}
+        ids: dict[str, str] = {}
+        for row in kg.run("list_end_uses").rows:
+            iri, use_id = row["endUse"].value, row["id"].value
+            ids[iri] = use_id
+            end_uses[use_id] = iri
+            if "name" in row:
+                end_uses.setdefault(normalize(row["name"].value), iri)
+        settings = kg.settings
+        return cls(items, codes, parties, end_uses, ids, settings.match_threshold, settings.weak_match_threshold)
+
+    # ------------------------------------------------------------------ items
+
+    def item(self, text: str) -> Resolution:
+        text = text.strip()
+        if _looks_like_iri(text):
+            return self._by_iri(text, self.items)
+        if (code := _CODE.match(text)) is not None:
+            return self._by_code(text, code)
+        return self.items.lookup(text, self.strong, self.weak)
+
+    def _by_code(self, text: str, match: re.Match[str]) -> Resolution:
+        digit, letter, number, rest = match.groups()
+        code = f"{digit}{letter.upper()}{number}{rest.lower()}"
+        if code in self.codes:
+            iri = self.codes[code]
+            return Resolution(text, iri, self._item_label(iri), "code", 100.0, "exact")
+        parts = code.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            parent = ".".join(parts[:cut])
+            if parent in self.codes:
+                iri = self.codes[parent]
+                note = f"{code} is not in the graph; resolved to the entry {parent} that contains it"
+                return Resolution(text, iri, self._item_label(iri), "parent-code", 100.0, "exact", note=note)
+        note = f"{code} is not in the graph, which holds only the entries its sources confirm"
+        return Resolution(text, None, None, "none", 0.0, "none", note=note)
+
+    def _item_label(self, iri: str) -> str:
+        return self.items.labels.get(iri, iri)
+
+    # ------------------------------------------------------------------ parties
+
+    def party(self, text: str) -> Resolution:
+        text = text.strip()
+        if _looks_like_iri(text):
+            return self._by_iri(text, self.parties)
+        return self.parties.lookup(text, self.strong, self.weak)
+
+    def _by_iri(self, text: str, index: NameIndex) -> Resolution:
+        try:
+            iri = expand_iri(text)
+        except ValueError:
+            return Resolution(text, None, None, "none", 0.0, "none", note="not a valid IRI")
+        if iri in index.labels:
+            return Resolution(text, iri, index.labels[iri], "iri", 100.0, "exact")
+        return Resolution(text, None, None, "none", 0.0, "none", note="no such resource in the graph")
+
+    # ------------------------------------------------------------------ end uses and countries
+
+    def end_use(self, text: str, field_name: str = "end_use") -> str:
+        """The IRI of an end use given by id or label (any language); FieldError lists the valid ids."""
+        key = text.strip()
+        iri = self.end_uses.get(key) or self.end_uses.get(normalize(key))
+        if iri is None:
+            valid = ", ".join(sorted(self.end_use_ids.values()))
+            raise FieldError(
+                f"unknown end use {text!r}",
+                errors=[{"field": field_name, "message": f"unknown end use {text!r}; valid: {valid}"}],
+            )
+        return iri
+
+
+def check_country(code: str, field_name: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased; FieldError otherwise."""
+    value = code.strip().upper()
+    if value not in country_codes():
+        raise FieldError(
+            f"{field_name}: {code!r} is not an ISO 3166-1 alpha-2 country code",
+            errors=[{"field": field_name, "message": f"{code!r} is not an ISO 3166-1 alpha-2 country code"}],
+        )
+    return value
+
+
+def _looks_like_iri(text: str) -> bool:
+    return text.startswith(("http://", "https://", "urn:", "<")) or bool(re.match(r"^(itm|pty):\S+$", text))
+
+
+def _is_preferred_english(row: dict) -> bool:  # type: ignore[type-arg]
+    name, preferred = row.get("name"), row.get("preferred")
+    return bool(preferred is not None and preferred.value == "true" and name is not None and name.language == "en")
