@@ -21,7 +21,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.countries import country_iri
-from graph.namespaces import DECISION, ECKG
+from graph.kg import KnowledgeGraph
+from graph.namespaces import DECISION, ECKG, GRAPH_DECISIONS
 from graph.screening.decision import Decision
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -119,3 +120,8 @@ def _reason(decision: ox.NamedNode, activity: ox.NamedNode, node: ox.NamedNode, 
 def decision_quads(decision: Decision, graph: str) -> list[ox.Quad]:
     g = ox.NamedNode(graph)
     return [ox.Quad(t.subject, t.predicate, t.object, g) for t in decision_triples(decision)]
+
+
+def record(kg: KnowledgeGraph, decision: Decision) -> None:
+    """Add a decision's triples to the graph's decisions graph (queryable with SPARQL)."""
+    kg.store.add(decision_quads(decision, GRAPH_DECISIONS))

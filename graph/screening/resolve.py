@@ -20,6 +20,8 @@ from graph.kg import KnowledgeGraph
 from graph.screening.names import normalize
 
 Strength = Literal["exact", "strong", "weak", "none"]
+_CJK_ONLY = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\s]+$")
+AMBIGUITY_MARGIN = 5.0  # a strong match must beat the runner-up by this many points
 _CODE = re.compile(r"^\s*(\d)([a-zA-Z])(\d{3})((?:\.[a-zA-Z](?:\.\d+)?)?)\s*$")
 
 
@@ -89,19 +91,38 @@ class NameIndex:
         return self._fuzzy(text, key, strong, weak, limit)
 
     def _fuzzy(self, text: str, key: str, strong: float, weak: float, limit: int) -> Resolution:
-        best: dict[str, float] = {}
-        for _, score, index in process.extract(key, self.names, scorer=fuzz.token_sort_ratio, limit=limit * 4, score_cutoff=weak / 2):
+        """Score every name by token-sort similarity. A match is strong only when it clears the threshold
+        and no other party comes within AMBIGUITY_MARGIN; names containing the input (or contained in it)
+        are possible matches however low their score."""
+        scores: dict[str, float] = {}
+        for _, score, index in process.extract(key, self.names, scorer=fuzz.token_sort_ratio, limit=limit * 4):
             owner = self.owners[index]
-            best[owner] = max(best.get(owner, 0.0), score)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        candidates = tuple(Candidate(i, self.labels[i], s) for i, s in ranked)
-        if not ranked or ranked[0][1] < weak:
-            return Resolution(text, None, None, "none", ranked[0][1] if ranked else 0.0, "none", candidates)
-        top_iri, top_score = ranked[0]
-        tied = len(ranked) > 1 and ranked[1][1] == top_score
-        if top_score >= strong and not tied:
-            return Resolution(text, top_iri, self.labels[top_iri], "fuzzy", top_score, "strong", candidates[1:])
-        return Resolution(text, None, None, "fuzzy", top_score, "weak", candidates)
+            scores[owner] = max(scores.get(owner, 0.0), score)
+        contained = self._containing(key, limit * 4)
+        for owner in contained:
+            scores.setdefault(owner, max(fuzz.token_sort_ratio(key, n) for n, o in zip(self.names, self.owners, strict=True) if o == owner))
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        possible = [(i, s) for i, s in ranked if s >= weak or i in contained][:limit]
+        if not possible:
+            best = tuple(Candidate(i, self.labels[i], s) for i, s in ranked[:limit])
+            return Resolution(text, None, None, "none", ranked[0][1] if ranked else 0.0, "none", best)
+        (top_iri, top_score), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        if top_score >= strong and top_score - runner_up >= AMBIGUITY_MARGIN:
+            others = tuple(Candidate(i, self.labels[i], s) for i, s in possible if i != top_iri)
+            return Resolution(text, top_iri, self.labels[top_iri], "fuzzy", top_score, "strong", others)
+        candidates = tuple(Candidate(i, self.labels[i], s) for i, s in possible)
+        note = "several parties match about as well" if top_score >= strong else None
+        return Resolution(text, None, None, "fuzzy", top_score, "weak", candidates, note)
+
+    def _containing(self, key: str, limit: int) -> set[str]:
+        """Parties one of whose names contains the input's words (or is contained in them)."""
+        if _CJK_ONLY.match(key):
+            scorer, ok = fuzz.partial_ratio, len(key) >= 2
+        else:
+            scorer, ok = fuzz.token_set_ratio, any(len(word) >= 3 for word in key.split())
+        if not ok:
+            return set()
+        return {self.owners[i] for _, _, i in process.extract(key, self.names, scorer=scorer, limit=limit, score_cutoff=100)}
 
 
 @dataclass

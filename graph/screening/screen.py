@@ -79,11 +79,13 @@ class Screener:
         as_of = tx.request.as_of
         reasons = [self.explainer.reason(f, tx, as_of) for f in _ordered(findings)]
         outcome = outcome_of(reasons)
+        possible, conditional = [], []
         for alt, alt_found in assumed:
             alt_reasons = [self.explainer.reason(f, alt, as_of) for f in _ordered(alt_found)]
             if RANK[outcome_of(alt_reasons)] < RANK[outcome]:
-                reasons = [_possible_match_reason(tx, alt, outcome_of(alt_reasons)), *reasons]
-                reasons += [{**r, "conditional_on": {"end_user": alt.end_user.iri}} for r in alt_reasons]
+                possible.append(_possible_match_reason(tx, alt, outcome_of(alt_reasons)))
+                conditional += [{**r, "conditional_on": {"end_user": alt.end_user.iri}} for r in alt_reasons]
+        reasons = [*possible, *reasons, *conditional]
         outcome = outcome_of([r for r in reasons if "conditional_on" not in r])
         decisive = [r for r in reasons if r["outcome"] == outcome and "conditional_on" not in r]
         return Decision(

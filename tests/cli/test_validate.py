@@ -1,0 +1,91 @@
+"""`eckg validate`: batches in CSV, JSON Lines and Turtle; summary, report, decisions; bad input rejected whole."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import rdflib
+
+CSV = """item,destination,end_user,end_use,date,origin,exporter_country
+1C902.b,JP,Japan Maritime Self-Defense Force,,2026-03-01,CN,CN
+samarium oxide,JP,SUBARU Corporation,automotive,2026-03-01,CN,CN
+1C909.b,JP,Acme Widgets,electronics,2026-03-01,CN,CN
+"""
+
+
+def test_csv_batch_summary_report_and_decisions(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(CSV)
+    report, decisions = tmp_path / "report.ttl", tmp_path / "decisions.jsonl"
+    done = run_cli("validate", str(batch), "--report", str(report), "--decisions", str(decisions), "--format", "json")
+    assert done.returncode == 1, done.stderr  # one prohibited
+    summary = json.loads(done.stdout)
+    assert summary["decisions"] == {"prohibited": 1, "undetermined": 0, "enhanced_review": 1, "license_required": 0, "clear": 1}
+    assert summary["measures"]["MOFCOM Announcement 2026 No. 1"] == 1
+    lines = [json.loads(line) for line in decisions.read_text().splitlines()]
+    assert [(d["row"], d["decision"]) for d in lines] == [("line 2", "prohibited"), ("line 3", "enhanced_review"), ("line 4", "clear")]
+    graph = rdflib.Graph().parse(report)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, sh.conforms, rdflib.Literal(False)) in graph
+    assert len(set(graph.objects(None, sh.result))) >= 3
+
+
+def test_a_conforming_batch_exits_0(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "ok.jsonl"
+    batch.write_text(json.dumps({"item": "1C902.b", "destination": "DE", "end_user": "Acme GmbH", "end_use": "electronics",
+                                 "date": "2026-03-01"}) + "\n")
+    done = run_cli("validate", str(batch))
+    assert done.returncode == 0, done.stderr
+    assert "conforms: True" in done.stdout
+
+
+def test_turtle_batch(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "batch.ttl"
+    batch.write_text("""@prefix eckg: <https://w3id.org/eckg/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:tx:1> a eckg:ExportTransaction ; eckg:itemText "1C902.b" ; eckg:destinationCountry <https://w3id.org/eckg/id/country/JP> ;
+  eckg:endUserName "JGSDF" ; eckg:transactionDate "2026-03-01"^^xsd:date .
+""")
+    done = run_cli("validate", str(batch), "--format", "json")
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["decisions"]["prohibited"] == 1
+
+
+def test_a_bad_row_rejects_the_batch_and_writes_nothing(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "bad.csv"
+    batch.write_text(CSV + "1C902.b,JAPAN,Acme,,2026-02-30,CN,CN\n")
+    out = tmp_path / "decisions.csv"
+    done = run_cli("validate", str(batch), "--decisions", str(out), "--report", str(tmp_path / "r.ttl"))
+    assert done.returncode == 2
+    assert "line 5" in done.stderr and "destination" in done.stderr and "date" in done.stderr
+    assert not out.exists() and not (tmp_path / "r.ttl").exists()
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_malformed_files_name_the_line(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "bad.jsonl"
+    batch.write_text('{"item": "1C902.b", "destination": "JP", "end_user": "x"}\n{"item": \n')
+    done = run_cli("validate", str(batch))
+    assert done.returncode == 2 and f"{batch}:2:" in done.stderr
+    header = tmp_path / "header.csv"
+    header.write_text("item,destination,enduser\n1C902,JP,x\n")
+    done = run_cli("validate", str(header))
+    assert done.returncode == 2 and "'enduser'" in done.stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert run_cli("validate", str(empty)).returncode == 2
+    binary = tmp_path / "latin1.csv"
+    binary.write_bytes("item,destination,end_user\n1C902,JP,Caf\xe9\n".encode("latin-1"))
+    done = run_cli("validate", str(binary))
+    assert done.returncode == 2 and "UTF-8" in done.stderr
+
+
+def test_csv_output_escapes_formula_cells(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "inject.csv"
+    batch.write_text('item,destination,end_user,date\n1C902.b,DE,"=HYPERLINK(""http://evil"")",2026-03-01\n')
+    out = tmp_path / "decisions.csv"
+    done = run_cli("validate", str(batch), "--decisions", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["end_user"].startswith("'=")

@@ -1,0 +1,64 @@
+"""Screening input: every wrong field is named, nothing is guessed."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.errors import FieldError
+from graph.screening import ScreeningRequest
+
+GOOD = {"item": "1C902.b", "destination": "JP", "end_user": "Example", "date": "2026-03-01"}
+
+
+def _fields(data: dict) -> set[str]:  # type: ignore[type-arg]
+    with pytest.raises(FieldError) as caught:
+        ScreeningRequest.parse(data)
+    assert caught.value.status == 422 and caught.value.exit_code == 2
+    return {e["field"] for e in caught.value.errors}
+
+
+def test_defaults() -> None:
+    request = ScreeningRequest.parse({"item": "1C902.b", "destination": "jp", "end_user": "x"})
+    assert (request.origin, request.exporter_country, request.destination) == ("CN", "CN", "JP")
+    assert request.as_of == date.today()
+
+
+@pytest.mark.parametrize("missing", ["item", "destination", "end_user"])
+def test_required_fields(missing: str) -> None:
+    assert missing in _fields({k: v for k, v in GOOD.items() if k != missing})
+
+
+def test_unknown_field_is_named() -> None:
+    assert "colour" in _fields({**GOOD, "colour": "red"})
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "01/03/2026", "yesterday", "2026-13-01"])
+def test_impossible_dates(bad: str) -> None:
+    assert "date" in _fields({**GOOD, "date": bad})
+
+
+def test_several_problems_are_all_reported() -> None:
+    assert _fields({"item": "", "destination": "Japan", "end_user": "x", "quantity": "-3"}) == {"item", "destination", "quantity"}
+
+
+def test_informational_numbers() -> None:
+    request = ScreeningRequest.parse({**GOOD, "quantity": "12.5", "value": 1000})
+    assert request.quantity == Decimal("12.5") and request.value == Decimal(1000)
+
+
+def test_oversized_item_text() -> None:
+    assert "item" in _fields({**GOOD, "item": "x" * 501})
+
+
+@given(st.dictionaries(st.sampled_from(["item", "destination", "end_user", "date", "quantity", "nonsense"]),
+                       st.one_of(st.text(max_size=20), st.integers(), st.none()), max_size=6))
+def test_any_mapping_validates_or_names_a_field(data: dict) -> None:  # type: ignore[type-arg]
+    try:
+        ScreeningRequest.parse(data)
+    except FieldError as error:
+        assert error.errors and all(e["field"] and e["message"] for e in error.errors)
