@@ -8,7 +8,8 @@
 Parameter types: iri (a full IRI, <IRI> or prefixed name), date (YYYY-MM-DD), country (ISO 3166-1
 alpha-2), string, integer. Values are bound as typed RDF terms (Oxigraph substitutions), never pasted
 into the query text. Oxigraph requires substituted variables to be projected, so every parameter is
-also a result column.
+also a result column. An optional parameter that was not given stays an unbound variable; test for it
+with `COALESCE(STR(?p), "") = ""` — not `!BOUND(?p)`, which Oxigraph answers false for a given value.
 """
 
 from __future__ import annotations

@@ -26,9 +26,14 @@ from graph.terms import triples_to_rdflib
 @dataclass
 class ExtraData:
     path: str
-    graph: str
+    graph: str  # where the file's default-graph triples (and what is inferred from them) go
     sha256: str
     triples: int
+    named: list[str] = field(default_factory=list)  # named graphs of a TriG or N-Quads file, kept as they are
+
+    @property
+    def graphs(self) -> list[str]:
+        return [self.graph, *self.named]
 
 
 @dataclass
@@ -38,6 +43,7 @@ class KnowledgeGraph:
     store: EmbeddedStore
     manifest: builder.Manifest
     settings: Settings
+    build_dir: Path
     extra: list[ExtraData] = field(default_factory=list)
 
     @property
@@ -53,7 +59,7 @@ class KnowledgeGraph:
 
     def data_graphs(self) -> list[str]:
         """The graphs the rules read: ontology, facts, inferred, periods and extra data."""
-        return [GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, *(e.graph for e in self.extra)]
+        return [GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, *(g for e in self.extra for g in e.graphs)]
 
     def query(
         self,
@@ -69,7 +75,7 @@ class KnowledgeGraph:
             sparql, bindings, default_graph=default_graph, named_graphs=named_graphs, max_rows=max_rows
         )
 
-    def run(self, name: str, **params: str) -> QueryResult:
+    def run(self, name: str, /, **params: str) -> QueryResult:
         """Run a query of the catalogue by name, with its parameters given as strings."""
         named = get_query(name)
         return self.query(named.text, named.bind(params), max_rows=self.settings.max_result_rows)
@@ -77,19 +83,21 @@ class KnowledgeGraph:
     def add_data(self, path: Path) -> ExtraData:
         """Load an extra RDF file (Turtle, N-Triples, TriG with named graphs...) beside the graph.
 
-        Its triples (those of a TriG file's named graphs too) go to a graph of their own, which the
-        rules read; they are reasoned over with the graph (OWL RL), and the in-force periods are derived
-        again, so a new listing, measure or suspension given as data takes effect like a built-in one."""
+        Triples of the file's default graph go to a graph of their own; a TriG file's named graphs keep
+        their names. The rules read them all; they are reasoned over with the graph (OWL RL), and the
+        in-force periods are derived again, so a new listing, measure or suspension given as data takes
+        effect like a built-in one."""
         graph = ox.NamedNode(extra_graph_name(len(self.extra) + 1))
-        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parse_file(path)]
+        quads = parse_file(path, graph)
+        named = sorted({q.graph_name.value for q in quads} - {graph.value})
         asserted = [*self.store.quads(GRAPH_ONTOLOGY), *self.store.quads(GRAPH_FACTS),
-                    *(q for e in self.extra for q in self.store.quads(e.graph)), *quads]
+                    *(q for e in self.extra for g in e.graphs for q in self.store.quads(g)), *quads]
         known = {(q.subject, q.predicate, q.object) for q in self.store.quads(GRAPH_INFERRED)}
         inferred = [ox.Quad(t.subject, t.predicate, t.object, graph)
                     for t in inferred_triples(asserted, self.settings.reasoner)
                     if (t.subject, t.predicate, t.object) not in known]
         self.store.add(quads + inferred)
-        extra = ExtraData(str(path), graph.value, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads))
+        extra = ExtraData(str(path), graph.value, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads), named)
         self.extra.append(extra)
         self.store.drop_graph(GRAPH_PERIODS)
         self.store.add(derive_periods(self.store.oxigraph, GRAPH_PERIODS))
@@ -117,6 +125,7 @@ def load_graph(
         store=EmbeddedStore.copy_of(directory / "store"),
         manifest=builder.Manifest.read(directory / "manifest.json"),
         settings=settings,
+        build_dir=directory,
     )
     for path in data:
         kg.add_data(Path(path))

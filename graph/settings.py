@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Origins allowed by CORS; empty means CORS is off.
     cors_origins: list[str] = Field(default_factory=list)
+    # Extra RDF files (Turtle, N-Triples, TriG...) loaded beside the graph, as a JSON list of paths.
+    data_files: list[Path] = Field(default_factory=list)
     # Name-match score (0-100) at or above which a party or item name is taken as a match.
     match_threshold: float = Field(default=90.0, ge=0, le=100)
     # Name-match score (0-100) at or above which a near miss is reported as a possible match.

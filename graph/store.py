@@ -26,6 +26,7 @@ from graph.namespaces import (
     PREFIXES,
 )
 from graph.results import QueryResult
+from graph.sparql_text import error_position
 from graph.terms import OxTerm
 
 KNOWLEDGE_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)
@@ -65,9 +66,12 @@ def new_scratch_graph() -> str:
 
 
 def syntax_error(error: SyntaxError, query: str) -> QuerySyntaxError:
-    """A SPARQL syntax error with the parser's position, from Oxigraph's message."""
+    """A SPARQL syntax error with the parser's line and column, from Oxigraph's message."""
     message = str(error.args[0]) if error.args else str(error)
-    return QuerySyntaxError(f"SPARQL syntax error: {message}", errors=[{"message": message}], query=query[:2000])
+    line, column = error_position(message)
+    where = f" at line {line}, column {column}" if line is not None else ""
+    location = {k: v for k, v in (("line", line), ("column", column)) if v is not None}
+    return QuerySyntaxError(f"SPARQL syntax error{where}: {message}", errors=[{**location, "message": message}])
 
 
 class EmbeddedStore:
@@ -101,6 +105,7 @@ class EmbeddedStore:
         union: bool = False,
         max_rows: int | None = None,
         prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         if default_graph is None and not union:
             default_graph = public_graphs(self)
@@ -108,6 +113,7 @@ class EmbeddedStore:
         try:
             answer = self._store.query(
                 sparql,
+                base_iri=base_iri,
                 prefixes=dict(PREFIXES if prefixes is None else prefixes),
                 use_default_graph_as_union=union,
                 default_graph=None if union else [ox.NamedNode(g) for g in default_graph or []],
@@ -120,9 +126,9 @@ class EmbeddedStore:
             raise InputError(f"the query cannot run with these parameters: {e}") from None
         return materialize(answer, max_rows)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, prefixes: Mapping[str, str] | None = None) -> None:
         try:
-            self._store.update(sparql, prefixes=PREFIXES)
+            self._store.update(sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes))
         except SyntaxError as e:
             raise syntax_error(e, sparql) from None
 

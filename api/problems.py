@@ -1,0 +1,63 @@
+"""RFC 9457 problem responses: one function builds them; one table maps exceptions to them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import EckgError, FieldError, problem
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("eckg.api")
+
+
+def problem_response(error: EckgError, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(problem(error), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def _eckg_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, EckgError)
+    headers = {"WWW-Authenticate": 'Bearer realm="eckg"'} if error.status == 401 else None
+    if error.status == 405:
+        headers = {"Allow": str(error.extra.get("allow", "GET, POST"))}
+    return problem_response(error, headers)
+
+
+async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    fields = [
+        {"field": ".".join(str(p) for p in item["loc"] if p != "body") or "(body)", "message": str(item["msg"])}
+        for item in error.errors()
+    ]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return problem_response(FieldError(f"invalid request: {summary}", errors=fields))
+
+
+async def _http_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    body: dict[str, Any] = {"type": "about:blank", "title": str(error.detail), "status": error.status_code,
+                            "detail": str(error.detail)}
+    return JSONResponse(body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers)
+
+
+async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=error)
+    return problem_response(EckgError("an internal error occurred; it has been logged"))
+
+
+HANDLERS = {
+    EckgError: _eckg_error,
+    RequestValidationError: _validation_error,
+    StarletteHTTPException: _http_error,
+    Exception: _unexpected,
+}
+
+
+def register(app: FastAPI) -> None:
+    for exception, handler in HANDLERS.items():
+        app.add_exception_handler(exception, handler)

@@ -1,0 +1,25 @@
+"""/health: is the service up, which graph version does it serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.state import state_of
+
+router = APIRouter(tags=["System"])
+
+
+@router.get("/health", summary="Service health and graph version")
+def health(request: Request) -> dict[str, Any]:
+    """Up, with the content hash of the graph that stamps decisions and the triples it holds."""
+    state = state_of(request)
+    return {
+        "status": "ok",
+        "graph_hash": state.kg.content_hash,
+        "built_at": state.kg.manifest.built_at,
+        "triples": state.kg.manifest.triples,
+        "extra_data": [e.path for e in state.kg.extra],
+        "update_enabled": state.settings.updates_enabled,
+    }

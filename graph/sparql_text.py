@@ -1,0 +1,117 @@
+"""Reading SPARQL text just enough to guard it: a lexer that skips strings, IRIs and comments, so that
+keywords are found where the grammar has them.
+
+Used to refuse SERVICE and LOAD (no request may leave the server unless allowed), to spot an update
+sent to the query operation, and to apply the protocol's using-graph-uri / using-named-graph-uri to an
+update's DELETE/INSERT ... WHERE operations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from graph.errors import InputError, QueryRefused
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+  | (?P<word>[A-Za-z_\u00c0-\uffff][\w\u00b7\u00c0-\uffff.-]*(?::[\w\u00b7\u00c0-\uffff.:%-]*)?|:[\w\u00b7\u00c0-\uffff.:%-]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    depth: int  # brace/bracket depth before the token
+
+    @property
+    def keyword(self) -> str | None:
+        return self.text.upper() if self.kind == "word" and ":" not in self.text else None
+
+
+def tokens(text: str) -> Iterator[Token]:
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind in ("space", "comment"):
+            continue
+        if kind == "close":
+            depth = max(depth - 1, 0)
+        yield Token(kind, match.group(), match.start(), depth)
+        if kind == "open":
+            depth += 1
+
+
+def keywords(text: str) -> set[str]:
+    return {t.keyword for t in tokens(text) if t.keyword}
+
+
+def refuse_remote(text: str, *, allow_service: bool, allow_load: bool) -> None:
+    """QueryRefused if the text would make the server fetch a URL (SERVICE, LOAD) and that is not allowed."""
+    found = keywords(text)
+    if "SERVICE" in found and not allow_service:
+        raise QueryRefused("SERVICE (federated query) is refused: no request may leave this server "
+                           "(enable with ECKG_ALLOW_SERVICE)")
+    if "LOAD" in found and not allow_load:
+        raise QueryRefused("LOAD is refused: no request may leave this server (enable with ECKG_ALLOW_LOAD)")
+
+
+_UPDATE_ONLY = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def looks_like_update(text: str) -> bool:
+    """True when the text starts like a SPARQL Update (after its prologue)."""
+    for token in tokens(text):
+        keyword = token.keyword
+        if keyword in ("PREFIX", "BASE") or token.kind in ("iri",) or (token.kind == "word" and keyword is None):
+            continue
+        if token.kind == "punct" and token.text in (":",):
+            continue
+        return keyword in _UPDATE_ONLY
+    return False
+
+
+def with_using(update: str, using: list[str], using_named: list[str]) -> str:
+    """The update with the protocol's dataset applied as USING / USING NAMED before the WHERE of every
+    DELETE/INSERT operation. InputError if the update names its own dataset (USING, USING NAMED, WITH)."""
+    if not using and not using_named:
+        return update
+    toks = list(tokens(update))
+    if {t.keyword for t in toks if t.depth == 0} & {"USING", "WITH"}:
+        raise InputError("the update names its own dataset (USING or WITH) and the request gives "
+                         "using-graph-uri / using-named-graph-uri: use one or the other")
+    clause = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
+    out, last, operation = [], 0, []
+    for t in toks:
+        if t.depth == 0 and t.kind == "punct" and t.text == ";":
+            operation = []
+            continue
+        if t.depth == 0 and t.keyword:
+            operation.append(t.keyword)
+            if t.keyword == "WHERE" and operation[0] in ("INSERT", "DELETE") and operation[:2] != ["DELETE", "WHERE"]:
+                out += [update[last : t.start], clause]
+                last = t.start
+    out.append(update[last:])
+    return "".join(out)
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def error_position(message: str) -> tuple[int | None, int | None]:
+    """Line and column from an Oxigraph syntax-error message ('error at 3:17: ...')."""
+    match = _POSITION.search(message)
+    return (int(match.group(1)), int(match.group(2))) if match else (None, None)

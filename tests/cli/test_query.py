@@ -1,0 +1,73 @@
+"""`eckg queries`, `eckg query` and `eckg sparql`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+
+def test_queries_lists_the_catalogue(run_cli) -> None:
+    done = run_cli("queries", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    entries = {e["name"]: e for e in json.loads(done.stdout)}
+    assert {"explain_decision", "list_sources", "list_measures_in_force", "list_listed_parties", "find_items", "find_parties",
+            "list_timeline_events", "list_decisions_for_measure"} <= set(entries)
+    assert entries["list_measures_in_force"]["params"][0] == {
+        "name": "date", "type": "date", "required": True, "description": "the day"}
+    text = run_cli("queries").stdout
+    assert "--param date=<date>" in text
+
+
+def test_query_with_params_in_every_format(run_cli) -> None:
+    args = ("query", "list_measures_in_force", "--param", "date=2026-03-01", "--param", "destination=JP")
+    as_json = json.loads(run_cli(*args, "--format", "json").stdout)
+    ids = {b["identifier"]["value"] for b in as_json["results"]["bindings"]}
+    assert "MOFCOM Announcement 2026 No. 1" in ids and "MOFCOM Announcement 2024 No. 46 Art. 1" not in ids
+    rows = list(csv.DictReader(io.StringIO(run_cli(*args, "--format", "csv").stdout)))
+    assert {r["identifier"] for r in rows} == ids
+    tsv = run_cli(*args, "--format", "tsv").stdout
+    assert list(ox.parse_query_results(tsv.encode(), format=ox.QueryResultsFormat.TSV))
+    xml = run_cli(*args, "--format", "xml").stdout
+    assert len(list(ox.parse_query_results(xml.encode(), format=ox.QueryResultsFormat.XML))) == len(ids)
+
+
+def test_query_param_errors_exit_2(run_cli) -> None:
+    done = run_cli("query", "list_measures_in_force", "--param", "date=2026-02-30")
+    assert done.returncode == 2 and "date" in done.stderr
+    done = run_cli("query", "list_measures_in_force")
+    assert done.returncode == 2 and "required parameter missing" in done.stderr
+    done = run_cli("query", "list_measures_in_force", "-p", "date=2026-01-01", "-p", "colour=red")
+    assert done.returncode == 2 and "colour" in done.stderr
+    done = run_cli("query", "list_measures_in_force", "-p", "date=2026-01-01", "-p", "destination=Japan")
+    assert done.returncode == 2 and "ISO 3166" in done.stderr
+    done = run_cli("query", "list_measures_in_force", "-p", "nonsense")
+    assert done.returncode == 2 and "name=value" in done.stderr
+
+
+def test_unknown_and_path_like_names_are_not_found(run_cli) -> None:
+    for name in ("no_such_query", "../graph/facts/measures", "/etc/passwd"):
+        done = run_cli("query", name)
+        assert done.returncode == 2 and "no query named" in done.stderr
+
+
+def test_query_file_and_adhoc_sparql(run_cli, tmp_path: Path) -> None:
+    query = tmp_path / "mine.rq"
+    query.write_text("# summary: Japanese parties on the control list.\n# param date: date — day\n# returns: ?date ?n\n"
+                     "SELECT ?date (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l eckg:onList lst:control-list ; eckg:designatedBy ?m . "
+                     "?m eckg:destination ctry:JP ; eckg:effectiveFrom ?f FILTER(?f <= ?date) } GROUP BY ?date\n")
+    done = run_cli("query", "--file", str(query), "-p", "date=2026-03-01", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"] == "19"
+    done = run_cli("sparql", "ASK { pty:jmsdf a eckg:MilitaryEndUser }", "-f", "json")
+    assert json.loads(done.stdout)["boolean"] is True
+    done = run_cli("sparql", "CONSTRUCT { msr:mofcom-2026-1 ?p ?o } WHERE { msr:mofcom-2026-1 ?p ?o }", "-f", "ntriples")
+    assert done.returncode == 0 and "mofcom-2026-1" in done.stdout
+
+
+def test_sparql_syntax_error_names_line_and_column(run_cli) -> None:
+    done = run_cli("sparql", "SELECT * WHERE {\n ?s ?p }")
+    assert done.returncode == 2 and "line 2" in done.stderr
