@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.limits import BodyLimit
-from api.routers import sparql, system
+from api.routers import decisions, lookups, queries, screen, sparql, system
 from api.state import AppState
 from graph.endpoint import QueryService
 from graph.kg import KnowledgeGraph, load_graph
@@ -46,8 +46,8 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
 
     app = FastAPI(title="eckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
-    app.include_router(system.router)
-    app.include_router(sparql.router)
+    for module in (screen, decisions, lookups, queries, sparql, system):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -7,9 +7,11 @@ from functools import cached_property
 
 from fastapi import Request
 
+from graph.audit import AuditLog
 from graph.endpoint import QueryService
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener
+from graph.screening.explain import Explainer
 from graph.settings import Settings
 
 
@@ -18,11 +20,18 @@ class AppState:
     settings: Settings
     kg: KnowledgeGraph
     endpoint: QueryService
-    extra: dict[str, object] = field(default_factory=dict)
+    audit: AuditLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditLog(self.settings.audit_log)
 
     @cached_property
     def screener(self) -> Screener:
         return Screener(self.kg)
+
+    @cached_property
+    def explainer(self) -> Explainer:
+        return self.screener.explainer
 
 
 def state_of(request: Request) -> AppState:

@@ -93,6 +93,22 @@ def collect_inputs(reasoner: Reasoner = "owlrl") -> BuildInputs:
     return BuildInputs(tuple(files), nt, reasoner)
 
 
+def inputs_from_snapshot(snapshot: Path, into: Path) -> BuildInputs:
+    """The inputs of a past build, extracted from its snapshot into `into`."""
+    with tarfile.open(snapshot) as tar:
+        tar.extractall(into, filter="data")
+    recipe = json.loads((into / "recipe.json").read_text(encoding="utf-8"))
+    graphs = (("ontology/shapes/", GRAPH_SHAPES), ("ontology/", GRAPH_ONTOLOGY), ("graph/facts/", GRAPH_FACTS))
+    files = []
+    for path in sorted(p for p in into.rglob("*.ttl")):
+        name = path.relative_to(into).as_posix()
+        graph = next(g for prefix, g in graphs if name.startswith(prefix) and "/" not in name[len(prefix):])
+        files.append(InputFile(name, path, graph))
+    order = {g: i for i, (_, g) in enumerate((("", GRAPH_ONTOLOGY), ("", GRAPH_SHAPES), ("", GRAPH_FACTS)))}
+    files.sort(key=lambda f: (order[f.graph], f.name))
+    return BuildInputs(tuple(files), (into / "generated" / "countries.nt").read_bytes(), recipe["reasoner"])
+
+
 def graph_dir(cache_dir: Path, content_hash: str) -> Path:
     return cache_dir / "graphs" / content_hash
 

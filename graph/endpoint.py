@@ -27,7 +27,8 @@ import pyoxigraph as ox
 from graph import errors as error_types
 from graph.errors import EckgError, NotAcceptable, QueryTimeout, StoreUnavailable
 from graph.kg import KnowledgeGraph
-from graph.namespaces import ID
+from graph.audit import AuditLog, decision_quads_from
+from graph.namespaces import GRAPH_DECISIONS, ID
 from graph.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, serialize_graph, serialize_solutions
 from graph.sparql_text import refuse_remote, with_using
 from graph.store import KNOWLEDGE_GRAPHS, EmbeddedStore
@@ -36,6 +37,7 @@ META_GRAPH = ID + "graph/endpoint-meta"
 _META = ox.NamedNode(ID + "endpoint")
 _HASH = ox.NamedNode(ID + "endpoint#graphHash")
 _EXTRA = ox.NamedNode(ID + "endpoint#extraGraph")
+_AUDIT_OFFSET = ox.NamedNode(ID + "endpoint#auditOffset")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class WorkerConfig:
     allow_service: bool
     allow_load: bool
     max_rows: int
+    audit_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class QueryService:
             allow_service=settings.allow_service,
             allow_load=settings.allow_load,
             max_rows=settings.max_result_rows,
+            audit_path=str(settings.audit_log),
         )
         return cls(config, settings.query_timeout)
 
@@ -217,17 +221,45 @@ def _open(config: WorkerConfig) -> EmbeddedStore:
         store.bulk_add(q for q in build.quads_for_pattern(None, None, None, None) if q.graph_name.value in config.graph_counts)
     for old in store.oxigraph.quads_for_pattern(_META, _EXTRA, None, meta):
         store.drop_graph(old.object.value)
+    offset = _audit_offset(store)
     store.drop_graph(META_GRAPH)
     if config.extra_nquads:
         store.oxigraph.load(config.extra_nquads, format=ox.RdfFormat.N_QUADS)
-    store.add([ox.Quad(_META, _HASH, ox.Literal(config.graph_hash), meta)]
+    store.add([ox.Quad(_META, _HASH, ox.Literal(config.graph_hash), meta),
+               ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(offset)), meta)]
               + [ox.Quad(_META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs])
+    _sync_audit(store, config)
     store.oxigraph.flush()
     return store
 
 
+def _audit_offset(store: EmbeddedStore) -> int:
+    found = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, ox.NamedNode(META_GRAPH)))
+    return int(found[0].object.value) if found else 0
+
+
+def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
+    """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view)."""
+    if not config.audit_path:
+        return
+    log, start = AuditLog(Path(config.audit_path)), _audit_offset(store)
+    end = log.end()
+    if end == start:
+        return
+    if end < start:  # the log was replaced: rebuild the view from the start
+        store.drop_graph(GRAPH_DECISIONS)
+        start = 0
+    quads, reached = decision_quads_from(log, GRAPH_DECISIONS, start)
+    meta = ox.NamedNode(META_GRAPH)
+    for old in list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta)):
+        store.oxigraph.remove(old)
+    store.add([*quads, ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(reached)), meta)])
+
+
 def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]) -> Any:
     op = message[0]
+    if op in ("query", "graphs"):
+        _sync_audit(store, config)
     if op == "query":
         _, text, default_graphs, named_graphs, solution_format, graph_format, base = message
         refuse_remote(text, allow_service=config.allow_service, allow_load=config.allow_load)

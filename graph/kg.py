@@ -114,19 +114,23 @@ class KnowledgeGraph:
         return graph
 
 
+def open_build(settings: Settings, directory: Path) -> KnowledgeGraph:
+    """The knowledge graph of one cached build directory (an in-memory copy of its store)."""
+    return KnowledgeGraph(
+        store=EmbeddedStore.copy_of(directory / "store"),
+        manifest=builder.Manifest.read(directory / "manifest.json"),
+        settings=settings,
+        build_dir=directory,
+    )
+
+
 def load_graph(
     settings: Settings | None = None, *, data: Iterable[Path] = (), rebuild: bool = False
 ) -> KnowledgeGraph:
     """Load the knowledge graph, building it first unless the cache already holds this version."""
     settings = settings or get_settings()
     inputs = builder.collect_inputs(settings.reasoner)
-    directory = builder.build(inputs, settings.cache_dir, force=rebuild)
-    kg = KnowledgeGraph(
-        store=EmbeddedStore.copy_of(directory / "store"),
-        manifest=builder.Manifest.read(directory / "manifest.json"),
-        settings=settings,
-        build_dir=directory,
-    )
+    kg = open_build(settings, builder.build(inputs, settings.cache_dir, force=rebuild))
     for path in data:
         kg.add_data(Path(path))
     return kg

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import rdflib
 from pydantic import ValidationError
 
+from graph.audit import AuditLog
 from graph.errors import FieldError, InputError, ParseError
 from graph.namespaces import ECKG, bind_prefixes
 from graph.parsing import parse_bytes
@@ -44,7 +45,7 @@ class Row:
 @dataclass
 class RunResult:
     decisions: list[Decision]
-    report: rdflib.Graph
+    report: rdflib.Graph | None = None
     rows: list[Row] = field(default_factory=list)
 
     @property
@@ -156,19 +157,30 @@ def _turtle_value(name: str, value: rdflib.term.Node) -> str:
 # ---------------------------------------------------------------- running
 
 
-def run_batch(screener: Screener, rows: Sequence[Row], progress: Callable[[int], None] | None = None) -> RunResult:
-    """Decisions and the validation report for every row, screened set-at-a-time in chunks."""
+def run_batch(screener: Screener, rows: Sequence[Row], progress: Callable[[int], None] | None = None,
+              audit: AuditLog | None = None) -> RunResult:
+    """Decisions and the validation report for every row, screened set-at-a-time in chunks; each chunk's
+    decisions are in the audit log (fsync'd) before the next chunk starts."""
     decisions: list[Decision] = []
     findings_graph = rdflib.Graph()
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        resolved: list[Resolved] = [screener.resolve(r.request) for r in chunk]
-        _, report = screener.engine.report(resolved)
+    for chunk_decisions, report in screen_chunks(screener, rows, audit):
         findings_graph += report
-        decisions += screener.decide(resolved)
+        decisions += chunk_decisions
         if progress:
-            progress(len(chunk))
+            progress(len(chunk_decisions))
     return RunResult(decisions, _merge_reports(findings_graph), list(rows))
+
+
+def screen_chunks(screener: Screener, rows: Sequence[Row], audit: AuditLog | None = None,
+                  chunk: int = CHUNK) -> Iterator[tuple[list[Decision], rdflib.Graph]]:
+    """Decisions and validation report chunk by chunk; recorded in the audit log before they are yielded."""
+    for start in range(0, len(rows), chunk):
+        resolved: list[Resolved] = [screener.resolve(r.request) for r in rows[start : start + chunk]]
+        findings, report = screener.engine.report(resolved)
+        decided = screener.decide(resolved, findings)
+        if audit is not None:
+            audit.append(decided, source="batch")
+        yield decided, report
 
 
 def _merge_reports(graph: rdflib.Graph) -> rdflib.Graph:

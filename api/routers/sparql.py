@@ -49,24 +49,32 @@ def _dataset(params: Params, default: str, named: str) -> tuple[list[str] | None
     return defaults, nameds
 
 
-@router.api_route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], summary="SPARQL 1.1 Protocol endpoint",
-                  response_class=Response, responses={200: {"description": "Query results (JSON, XML, CSV, TSV) or a graph"
-                                                           " (Turtle, N-Triples, JSON-LD, RDF/XML)"}})
-async def sparql(request: Request) -> Response:
-    """Queries by GET (`?query=`) or POST (form-encoded, or `application/sparql-query`); updates by POST
-    (form `update=`, or `application/sparql-update`) when enabled. Without a query: the service
-    description, or the YASGUI editor for a browser."""
+_RESULTS = {200: {"description": "Query results (JSON, XML, CSV, TSV) or a graph (Turtle, N-Triples, JSON-LD, RDF/XML); "
+                        "without a query, the service description (or the editor for a browser)"}}
+
+
+@router.get("/sparql", name="sparql", summary="SPARQL query (GET), service description, or the editor",
+            response_class=Response, responses=_RESULTS)
+async def sparql_get(request: Request) -> Response:
+    """`?query=` with optional `default-graph-uri` / `named-graph-uri`. Without a query: the service
+    description (Turtle etc.), or the YASGUI editor when a browser asks for HTML."""
     state = state_of(request)
     url_params: Params = list(request.query_params.multi_items())
-    if request.method == "GET":
-        if _values(url_params, "update"):
-            raise QueryRefused("SPARQL Update is not accepted with GET; POST it as application/sparql-update")
-        queries = _values(url_params, "query")
-        if not queries:
-            return await _describe(request, state)
-        return await _query(request, state, _one(queries, "query"), url_params)
-    if request.method != "POST":
-        raise MethodNotAllowed(f"{request.method} is not a SPARQL Protocol operation; use GET or POST", allow="GET, POST")
+    if _values(url_params, "update"):
+        raise QueryRefused("SPARQL Update is not accepted with GET; POST it as application/sparql-update")
+    queries = _values(url_params, "query")
+    if not queries:
+        return await _describe(request, state)
+    return await _query(request, state, _one(queries, "query"), url_params)
+
+
+@router.post("/sparql", summary="SPARQL query or update (POST)", response_class=Response,
+             responses={**_RESULTS, 204: {"description": "Update done"}})
+async def sparql_post(request: Request) -> Response:
+    """Form-encoded `query=` or `update=`, or a direct `application/sparql-query` /
+    `application/sparql-update` body (UTF-8). Updates need the bearer token when enabled."""
+    state = state_of(request)
+    url_params: Params = list(request.query_params.multi_items())
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";")[0].strip().lower()
     charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in content_type.split(";")[1:]
@@ -93,6 +101,11 @@ async def sparql(request: Request) -> Response:
         f"POST to /sparql needs Content-Type application/x-www-form-urlencoded, application/sparql-query or "
         f"application/sparql-update (got {media or 'none'})"
     )
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_other(request: Request) -> Response:
+    raise MethodNotAllowed(f"{request.method} is not a SPARQL Protocol operation; use GET or POST", allow="GET, POST")
 
 
 def _one(values: list[str], name: str) -> str:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
 
 from api.state import state_of
 
 router = APIRouter(tags=["System"])
+INDEX = Path(__file__).resolve().parent.parent / "static" / "index.html"
+
+
+@router.get("/", include_in_schema=False)
+def index() -> FileResponse:
+    """The web page: screening form, decision and explanation, measure timeline, party view."""
+    return FileResponse(INDEX, media_type="text/html")
 
 
 @router.get("/health", summary="Service health and graph version")

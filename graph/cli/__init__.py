@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from graph.cli import graph_cmds, query_cmds, screen_cmds, serve_cmds
+from graph.cli import audit_cmds, graph_cmds, query_cmds, screen_cmds, serve_cmds
 from graph.cli.output import fail
 from graph.errors import EckgError
 
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for module in (graph_cmds, query_cmds, screen_cmds, serve_cmds):
+for module in (graph_cmds, query_cmds, screen_cmds, serve_cmds, audit_cmds):
     module.register(app)
 
 

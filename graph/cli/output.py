@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import Any, NoReturn
+import threading
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -12,6 +15,7 @@ from rich.table import Table
 from graph.errors import EckgError
 from graph.results import QueryResult, serialize_graph, serialize_solutions
 
+T = TypeVar("T")
 console = Console()
 errors = Console(stderr=True)
 
@@ -60,3 +64,27 @@ def result_table(result: QueryResult) -> Table:
         table.add_row(*(row[v].value if v in row else "" for v in result.variables))
     table.caption = f"{len(result.rows)} row(s)"
     return table
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """Run work in a thread; if it is still running after `seconds`, say so and exit 3 (Oxigraph cannot
+    cancel a query, so the process ends instead of hanging)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as error:  # handed back to the caller's thread
+            box["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        errors.print(f"[bold red]error:[/] the query ran longer than {seconds:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(3)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from graph.audit import AuditLog, load_into
 from graph.catalogue import catalogue, get_query, parse_query_file
-from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result
+from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result, within
 from graph.errors import InputError
 from graph.kg import load_graph
+from graph.sparql_text import refuse_remote
 
 ResultFormat = Annotated[
     str | None,
@@ -81,7 +83,9 @@ def query_command(
         raise InputError("give either a query NAME or --file Q.rq")
     named = parse_query_file(file) if file is not None else get_query(name or "")
     kg = load_graph(data=data or ())
-    result = kg.query(named.text, named.bind(_params(param)), max_rows=kg.settings.max_result_rows)
+    load_into(kg, AuditLog(kg.settings.audit_log))
+    bindings = named.bind(_params(param))
+    result = within(kg.settings.query_timeout, lambda: kg.query(named.text, bindings, max_rows=kg.settings.max_result_rows))
     print_result(result, fmt)
 
 
@@ -93,6 +97,8 @@ def sparql_command(
     """Run an ad-hoc SPARQL query over the graph."""
     _check_format(fmt)
     kg = load_graph(data=data or ())
-    print_result(kg.query(query, max_rows=kg.settings.max_result_rows), fmt)
+    load_into(kg, AuditLog(kg.settings.audit_log))
+    refuse_remote(query, allow_service=kg.settings.allow_service, allow_load=kg.settings.allow_load)
+    print_result(within(kg.settings.query_timeout, lambda: kg.query(query, max_rows=kg.settings.max_result_rows)), fmt)
 
 

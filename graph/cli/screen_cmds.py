@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from graph.cli.output import console, errors, print_bytes, print_json
+from graph.audit import AuditLog
 from graph.kg import load_graph
 from graph.results import serialize_graph
 from graph.screening import Screener, ScreeningRequest
@@ -57,8 +58,9 @@ def screen_command(
               "origin": origin, "exporter_country": exporter_country, "consignee": consignee, "exporter": exporter,
               "quantity": quantity, "value": value}
     request = ScreeningRequest.parse({k: v for k, v in fields.items() if v is not None})
-    screener = Screener(load_graph(data=data or ()), engine)
-    decision = screener.screen(request)
+    kg = load_graph(data=data or ())
+    decision = Screener(kg, engine).screen(request)
+    AuditLog(kg.settings.audit_log).append([decision], source="cli")
     if fmt == "json":
         print_json(decision.as_dict())
     elif fmt == "turtle":
@@ -85,12 +87,13 @@ def validate_command(
     if decisions is not None and decisions.suffix.lower() not in (".jsonl", ".csv"):
         raise typer.BadParameter("the decisions file must end in .jsonl or .csv", param_hint="--decisions")
     rows = read_batch(file, input_format)
-    screener = Screener(load_graph(data=data or ()), engine)
+    kg = load_graph(data=data or ())
+    screener, audit = Screener(kg, engine), AuditLog(kg.settings.audit_log)
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=errors, transient=True, disable=len(rows) < 1000) as progress:
         task = progress.add_task("screening", total=len(rows))
-        result = run_batch(screener, rows, lambda n: progress.advance(task, n))
-    if report is not None:
+        result = run_batch(screener, rows, lambda n: progress.advance(task, n), audit=audit)
+    if report is not None and result.report is not None:
         atomic_write(report, result.report.serialize(format="turtle").encode())
     if decisions is not None:
         writer = decisions_csv if decisions.suffix.lower() == ".csv" else decisions_jsonl

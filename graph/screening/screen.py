@@ -58,9 +58,10 @@ class Screener:
     def screen_many(self, requests: Sequence[ScreeningRequest]) -> list[Decision]:
         return self.decide([self.resolve(r) for r in requests])
 
-    def decide(self, transactions: Sequence[Resolved]) -> list[Decision]:
-        """Decisions for resolved transactions, running the rules once over the whole batch."""
-        findings = self._by_focus(self.engine.findings(transactions))
+    def decide(self, transactions: Sequence[Resolved], found: list[Finding] | None = None) -> list[Decision]:
+        """Decisions for resolved transactions, running the rules once over the whole batch (or using the
+        findings already made for them)."""
+        findings = self._by_focus(self.engine.findings(transactions) if found is None else found)
         alternatives = [alt for tx in transactions for alt in _weak_alternatives(tx)]
         alt_findings = self._by_focus(self.engine.findings([a for _, a in alternatives])) if alternatives else {}
         assumed: dict[str, list[tuple[Resolved, list[Finding]]]] = {}

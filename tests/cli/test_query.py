@@ -71,3 +71,13 @@ def test_query_file_and_adhoc_sparql(run_cli, tmp_path: Path) -> None:
 def test_sparql_syntax_error_names_line_and_column(run_cli) -> None:
     done = run_cli("sparql", "SELECT * WHERE {\n ?s ?p }")
     assert done.returncode == 2 and "line 2" in done.stderr
+
+
+def test_a_runaway_adhoc_query_is_stopped(run_cli) -> None:
+    done = run_cli("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", env={"ECKG_QUERY_TIMEOUT": "2"})
+    assert done.returncode == 3 and "longer than 2 s" in done.stderr
+
+
+def test_service_is_refused_in_the_cli(run_cli) -> None:
+    done = run_cli("sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert done.returncode == 2 and "SERVICE" in done.stderr

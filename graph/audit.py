@@ -1,0 +1,123 @@
+"""The audit trail: every screening decision (CLI, API, batch) appended to a JSON Lines file.
+
+Why a JSON Lines file: it is the simplest durable record that survives anything — each append is one
+write(2) of whole lines to a file opened O_APPEND, under an exclusive lock, followed by fsync(2), and only
+then is the decision reported as made. A crash (even SIGKILL) can at worst leave one partial last line,
+which readers skip and report; no completed line is ever rewritten. Anyone can read it with grep or jq,
+and the RDF view (decisions as PROV-O, graph.screening.record) is derived from it, so it can be rebuilt
+at any time.
+
+Each line is a decision as `Decision.as_dict()` plus "recorded_at" and "source" (cli, api, batch).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph.errors import NotFound
+from graph.screening.decision import Decision
+from graph.screening.record import decision_quads
+
+
+@dataclass
+class AuditLog:
+    path: Path
+    _index: dict[str, int] = field(default_factory=dict)  # decision id -> byte offset of its line
+    _indexed_to: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def append(self, decisions: Iterable[Decision], source: str) -> None:
+        """Write the decisions durably (fsync) before returning."""
+        recorded_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        data = b"".join(
+            (json.dumps({**d.as_dict(), "recorded_at": recorded_at, "source": source}, ensure_ascii=False) + "\n").encode()
+            for d in decisions
+        )
+        if not data:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":  # a torn line from a crash: end it, keep ours whole
+                data = b"\n" + data
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def records(self, start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(offset, record) for every complete line from byte `start`; a torn last line is skipped."""
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as f:
+            f.seek(start)
+            offset = start
+            for line in f:
+                if line.endswith(b"\n"):
+                    try:
+                        yield offset, json.loads(line)
+                    except json.JSONDecodeError:
+                        pass  # a line can only be torn by a crash mid-write: not a recorded decision
+                offset += len(line)
+
+    def end(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def get(self, decision_id: str) -> dict[str, Any]:
+        """The record of one decision; NotFound if the log does not hold it."""
+        self._catch_up()
+        offset = self._index.get(decision_id)
+        if offset is None:
+            raise NotFound(f"no decision {decision_id!r} in the audit log")
+        return next(self.records(offset))[1]
+
+    def _catch_up(self) -> None:
+        with self._lock:
+            end = self.end()
+            for offset, record in self.records(self._indexed_to):
+                if offset >= end:
+                    break
+                self._index[record["id"]] = offset
+            self._indexed_to = end
+
+    def select(self, *, since: str | None = None, decision: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Records decided at or after `since` (ISO date or time) with outcome `decision`, newest last."""
+        out = [r for _, r in self.records()
+               if (since is None or r["decided_at"] >= since) and (decision is None or r["decision"] == decision)]
+        return out[-limit:] if limit else out
+
+
+def decision_of(record: dict[str, Any]) -> Decision:
+    return Decision.from_dict(record)
+
+
+def decision_quads_from(log: AuditLog, graph: str, start: int = 0) -> tuple[list[Any], int]:
+    """RDF quads of every decision recorded from byte `start`, and the offset reached."""
+    end, quads = log.end(), []
+    for offset, record in log.records(start):
+        if offset >= end:
+            break
+        quads += decision_quads(decision_of(record), graph)
+    return quads, end
+
+
+def load_into(kg: Any, log: AuditLog) -> int:
+    """Add every recorded decision to the graph's decisions graph (for SPARQL); returns how many triples."""
+    from graph.namespaces import GRAPH_DECISIONS
+
+    quads, _ = decision_quads_from(log, GRAPH_DECISIONS)
+    kg.store.add(quads)
+    return len(quads)

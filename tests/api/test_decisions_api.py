@@ -1,0 +1,48 @@
+"""GET /decisions/{id} and /decisions/{id}/explanation, as JSON and RDF."""
+
+from __future__ import annotations
+
+import rdflib
+
+from api.schemas import Decision
+
+ECKG = rdflib.Namespace("https://w3id.org/eckg/ontology#")
+
+
+def _decision(client) -> str:  # type: ignore[no-untyped-def]
+    body = {"item": "samarium oxide", "destination": "JP", "end_user": "三菱重工航空エンジン株式会社", "date": "2026-03-01"}
+    return str(client.post("/screen", json=body).json()["id"])
+
+
+def test_a_stored_decision_as_json_and_rdf(client) -> None:  # type: ignore[no-untyped-def]
+    decision_id = _decision(client)
+    record = client.get(f"/decisions/{decision_id}")
+    assert Decision.model_validate(record.json()).source == "api"
+    turtle = client.get(f"/decisions/{decision_id}", headers={"accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    assert (rdflib.URIRef(f"https://w3id.org/eckg/id/decision/{decision_id}"), ECKG.outcome, ECKG.prohibited) in graph
+    jsonld = client.get(f"/decisions/{decision_id}", headers={"accept": "application/ld+json"})
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+    assert len(rdflib.Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
+
+
+def test_explanation_chain(client) -> None:  # type: ignore[no-untyped-def]
+    decision_id = _decision(client)
+    chain = client.get(f"/decisions/{decision_id}/explanation").json()["chain"]
+    first = chain[0]
+    assert first["measure"]["identifier"] == "MOFCOM Announcement 2026 No. 11"
+    assert first["listing"]["position"] == 2
+    assert any(a["basis"] == "analyst's mapping" and a["status"] == "unverified" for a in first["articles"])
+    assert all(s["url"].startswith("http") for s in first["sources"])
+    turtle = client.get(f"/decisions/{decision_id}/explanation", headers={"accept": "text/turtle"}).text
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    measure = rdflib.URIRef("https://w3id.org/eckg/id/measure/mofcom-2026-11")
+    assert (measure, rdflib.URIRef("http://purl.org/dc/terms/identifier"), rdflib.Literal("MOFCOM Announcement 2026 No. 11")) in graph
+    assert (None, ECKG.url, None) in graph  # sources described too
+
+
+def test_unknown_decision_and_bad_accept(client) -> None:  # type: ignore[no-untyped-def]
+    missing = client.get("/decisions/does-not-exist")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    decision_id = _decision(client)
+    assert client.get(f"/decisions/{decision_id}", headers={"accept": "image/png"}).status_code == 406
