@@ -63,6 +63,7 @@ def country_triples() -> list[ox.Triple]:
     return triples
 
 
+@cache
 def country_codes() -> frozenset[str]:
     """The valid ISO 3166-1 alpha-2 codes."""
     return frozenset(c.alpha_2 for c in pycountry.countries)

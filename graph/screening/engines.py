@@ -11,10 +11,15 @@ The differential tests in tests/screening/test_engines.py keep the two in step, 
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 import rdflib
@@ -23,6 +28,7 @@ from rdflib.namespace import RDF, SH
 
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_SHAPES
+from graph.screening.reads import cached_reads
 from graph.screening.shapes import Constraint, load_constraints
 from graph.screening.transaction import Resolved
 from graph.store import new_scratch_graph
@@ -64,42 +70,106 @@ def fill_message(template: str | None, variables: dict[str, str]) -> str:
     return message
 
 
+_POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="eckg-rules")
+
+
+Row = tuple[ox.NamedNode | None, Any, tuple[tuple[str, str], ...]]  # path, value (None: the focus), other variables
+MEMO_SIZE = 200_000
+
+
 class FastEngine:
+    """Runs each constraint's query on Oxigraph: for a batch, once over every transaction (set-at-a-time);
+    for one transaction, the queries side by side on the machine's cores (Oxigraph releases the GIL while
+    it evaluates), reusing a constraint's earlier results when the transaction's values for what that
+    constraint reads (graph.screening.reads) are the same — the graph being fixed, so are the results."""
+
     name = "fast"
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
         self.constraints = load_constraints(kg)
-
-    def _graphs(self, scratch: str) -> list[str]:
-        return [*self.kg.data_graphs(), scratch]
+        self.reads = cached_reads(self.constraints, kg.build_dir)
+        self._memo: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
+        self._memo_graph = kg.content_hash
+        self._lock = threading.Lock()
 
     def findings(self, transactions: Sequence[Resolved]) -> list[Finding]:
-        scratch = new_scratch_graph()
-        node = ox.NamedNode(scratch)
+        if len(transactions) == 1:
+            return self._single(transactions[0])
+        with self._scratch(transactions):
+            runs = _POOL.map(lambda c: self._rows(c, None), self.constraints)
+            return [f for c, rows in zip(self.constraints, runs, strict=True) for focus, found in rows.items()
+                    for f in self._findings(c, focus, found)]
+
+    def _single(self, tx: Resolved) -> list[Finding]:
+        objects: dict[str, frozenset[str]] = {}
+        for t in tx.triples():
+            objects[t.predicate.value] = objects.get(t.predicate.value, frozenset()) | {str(t.object)}
+        keys = {c.constraint: self._key(c, objects) for c in self.constraints}
+        cached = self._recall(keys)
+        missing = [c for c in self.constraints if c.constraint not in cached]
+        if missing:
+            with self._scratch([tx]):
+                focus = ox.NamedNode(tx.iri)
+                runs = _POOL.map(lambda c: self._rows(c, {"this": focus}).get(tx.iri, []), missing)
+                fresh = dict(zip((c.constraint for c in missing), runs, strict=True))
+            self._remember({keys[c]: rows for c, rows in fresh.items() if keys[c] is not None})
+            cached.update(fresh)
+        return [f for c in self.constraints for f in self._findings(c, tx.iri, cached[c.constraint])]
+
+    def _key(self, constraint: Constraint, objects: dict[str, frozenset[str]]) -> tuple[Any, ...] | None:
+        read = self.reads[constraint.constraint]
+        if read is None:
+            return None
+        return (constraint.constraint, *(objects.get(p, frozenset()) for p in read))
+
+    def _recall(self, keys: dict[str, tuple[Any, ...] | None]) -> dict[str, list[Row]]:
+        with self._lock:
+            if self._memo_graph != self.kg.content_hash:  # extra data was loaded: results may differ
+                self._memo.clear()
+                self._memo_graph = self.kg.content_hash
+            found = {}
+            for constraint, key in keys.items():
+                if key is not None and key in self._memo:
+                    self._memo.move_to_end(key)
+                    found[constraint] = self._memo[key]
+            return found
+
+    def _remember(self, entries: dict[Any, list[Row]]) -> None:
+        with self._lock:
+            self._memo.update(entries)
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+
+    @contextmanager
+    def _scratch(self, transactions: Sequence[Resolved]) -> Iterator[None]:
+        node = ox.NamedNode(new_scratch_graph())
         self.kg.store.bulk_add(ox.Quad(t.subject, t.predicate, t.object, node) for tx in transactions for t in tx.triples())
         try:
-            single = {"this": ox.NamedNode(transactions[0].iri)} if len(transactions) == 1 else None
-            return [f for c in self.constraints for f in self._run(c, scratch, single)]
+            yield
         finally:
-            self.kg.store.drop_graph(scratch)
+            self.kg.store.drop_graph(node.value)
 
-    def _run(self, constraint: Constraint, scratch: str, bindings: dict[str, ox.NamedNode] | None) -> list[Finding]:
-        result = self.kg.store.query(
-            constraint.select, bindings, default_graph=self._graphs(scratch), prefixes=dict(constraint.prefixes)
-        )
-        out, seen = [], set()
+    def _rows(self, constraint: Constraint, bindings: dict[str, ox.NamedNode] | None) -> dict[str, list[Row]]:
+        """The constraint's distinct result rows, by focus (pySHACL keeps one result per distinct row)."""
+        result = self.kg.store.query(constraint.select, bindings, prefixes=dict(constraint.prefixes))
+        rows: dict[str, list[Row]] = {}
         for row in result.rows:
             focus = row["this"]
-            value = row.get("value", focus)
-            path = row.get("path")
-            extra = {k: v.value for k, v in row.items() if k not in ("this", "path", "value")}
-            dedup = (focus, path, value, tuple(sorted(extra.items())))
-            if dedup in seen:
-                continue
-            seen.add(dedup)
-            variables = {"this": focus.value, **({"path": path.value} if path else {}), "value": value.value, **extra}
-            out.append(_finding(constraint, focus.value, path.value if path else None, value, fill_message(constraint.message, variables)))
+            value = row.get("value")
+            entry: Row = (row.get("path"), None if value is None or value == focus else value,
+                          tuple(sorted((k, v.value) for k, v in row.items() if k not in ("this", "path", "value"))))
+            found = rows.setdefault(focus.value, [])
+            if entry not in found:
+                found.append(entry)
+        return rows
+
+    def _findings(self, constraint: Constraint, focus: str, rows: list[Row]) -> list[Finding]:
+        out = []
+        for path, value, extra in rows:
+            term = ox.NamedNode(focus) if value is None else value
+            variables = {"this": focus, **({"path": path.value} if path else {}), "value": term.value, **dict(extra)}
+            out.append(_finding(constraint, focus, path.value if path else None, term, fill_message(constraint.message, variables)))
         return out
 
     def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], rdflib.Graph]:

@@ -4,6 +4,7 @@ and write isomorphic validation reports, on generated transactions around every 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -76,6 +77,17 @@ def test_single_and_batch_runs_agree(kg: KnowledgeGraph, batch) -> None:  # type
     engine = FastEngine(kg)
     one_by_one = {f.key() for tx in batch for f in engine.findings([tx])}
     assert one_by_one == {f.key() for f in engine.findings(batch)}
+
+
+def test_remembered_results_equal_fresh_runs(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
+    engine = FastEngine(kg)
+    first = [{f.key() for f in engine.findings([tx])} for tx in batch]
+    assert engine._memo, "one-by-one screening should remember results"
+    again = [{f.key() for f in engine.findings([tx])} for tx in batch]
+    fresh = [{f.key() for f in FastEngine(kg).findings([tx, replace(tx, iri=tx.iri + "-twin")])
+              if f.focus == tx.iri} for tx in batch[:10]]
+    assert first == again
+    assert fresh == first[:10]
 
 
 def test_scratch_graphs_are_removed(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
