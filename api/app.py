@@ -50,7 +50,11 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "Accept", "Authorization"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept", "Authorization"],
+        )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -23,8 +23,10 @@ def require_writer(request: Request, settings: Settings) -> None:
     if settings.allow_anonymous_update:
         return
     if settings.update_token is None:
-        raise WritesDisabled("SPARQL Update and other writes are disabled on this server "
-                             "(start it with --update-token, or set ECKG_UPDATE_TOKEN)")
+        raise WritesDisabled(
+            "SPARQL Update and other writes are disabled on this server "
+            "(start it with --update-token, or set ECKG_UPDATE_TOKEN)"
+        )
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     expected = settings.update_token.get_secret_value()
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):

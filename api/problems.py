@@ -31,7 +31,10 @@ async def _eckg_error(_: Request, error: Exception) -> JSONResponse:
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     fields = [
-        {"field": ".".join(str(p) for p in item["loc"] if p != "body") or "(body)", "message": str(item["msg"])}
+        {
+            "field": ".".join(str(p) for p in item["loc"] if p != "body") or "(body)",
+            "message": str(item["msg"]),
+        }
         for item in error.errors()
     ]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
@@ -40,8 +43,12 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    body: dict[str, Any] = {"type": "about:blank", "title": str(error.detail), "status": error.status_code,
-                            "detail": str(error.detail)}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": str(error.detail),
+        "status": error.status_code,
+        "detail": str(error.detail),
+    }
     return JSONResponse(body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers)
 
 

@@ -3,6 +3,7 @@ decisions validate against them, so the two stay in step)."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,7 +69,7 @@ class Listing(Model):
     position: int | None
     status: Status | None
     note: str | None
-    sources: list[Source]
+    sources: builtins.list[Source]
 
 
 class Classification(Model):
@@ -77,7 +78,7 @@ class Classification(Model):
     party: str
     via_part_of: str | None
     status: Status | None
-    sources: list[Source]
+    sources: builtins.list[Source]
 
 
 class ItemControl(Model):
@@ -114,7 +115,7 @@ class Reason(Model):
     rule: Rule
     measure: Measure | None
     articles: list[Article]
-    sources: list[Source]
+    sources: builtins.list[Source]
     listing: Listing | None
     classification: Classification | None
     item_control: ItemControl | None

@@ -39,8 +39,10 @@ yasgui.getTab().setName(catalogue.length ? catalogue[0].name : "query");
 
 def editor_page(endpoint: str, update_enabled: bool) -> str:
     """YASGUI on this endpoint, one tab per catalogue query (with eckg's prefixes declared)."""
-    entries = [{"name": q.name, "query": q.text if "PREFIX" in q.text else sparql_prologue() + q.text}
-               for q in catalogue().values()]
+    entries = [
+        {"name": q.name, "query": q.text if "PREFIX" in q.text else sparql_prologue() + q.text}
+        for q in catalogue().values()
+    ]
     return _EDITOR.format(
         endpoint=escape(endpoint),
         endpoint_json=json.dumps(endpoint),

@@ -1,8 +1,8 @@
 """eckg: an export-control knowledge graph.
 
-    >>> from graph import load_graph
-    >>> kg = load_graph()                         # builds once, then reuses the cached store
-    >>> kg.run("list_measures_in_force", destination="JP", date="2026-03-01").values("identifier")
+>>> from graph import load_graph
+>>> kg = load_graph()                         # builds once, then reuses the cached store
+>>> kg.run("list_measures_in_force", destination="JP", date="2026-03-01").values("identifier")
 """
 
 from graph.errors import EckgError

@@ -38,7 +38,10 @@ class AuditLog:
         """Write the decisions durably (fsync) before returning."""
         recorded_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         data = b"".join(
-            (json.dumps({**d.as_dict(), "recorded_at": recorded_at, "source": source}, ensure_ascii=False) + "\n").encode()
+            (
+                json.dumps({**d.as_dict(), "recorded_at": recorded_at, "source": source}, ensure_ascii=False)
+                + "\n"
+            ).encode()
             for d in decisions
         )
         if not data:
@@ -48,7 +51,9 @@ class AuditLog:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":  # a torn line from a crash: end it, keep ours whole
+            if (
+                size and os.pread(fd, 1, size - 1) != b"\n"
+            ):  # a torn line from a crash: end it, keep ours whole
                 data = b"\n" + data
             view = memoryview(data)
             while view:
@@ -67,10 +72,9 @@ class AuditLog:
             offset = start
             for line in f:
                 if line.endswith(b"\n"):
-                    try:
-                        yield offset, json.loads(line)
-                    except json.JSONDecodeError:
-                        pass  # a line can only be torn by a crash mid-write: not a recorded decision
+                    record = _parse(line)
+                    if record is not None:  # a line can only be torn by a crash mid-write: not a decision
+                        yield offset, record
                 offset += len(line)
 
     def end(self) -> int:
@@ -93,10 +97,15 @@ class AuditLog:
                 self._index[record["id"]] = offset
             self._indexed_to = end
 
-    def select(self, *, since: str | None = None, decision: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    def select(
+        self, *, since: str | None = None, decision: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """Records decided at or after `since` (ISO date or time) with outcome `decision`, newest last."""
-        out = [r for _, r in self.records()
-               if (since is None or r["decided_at"] >= since) and (decision is None or r["decision"] == decision)]
+        out = [
+            r
+            for _, r in self.records()
+            if (since is None or r["decided_at"] >= since) and (decision is None or r["decision"] == decision)
+        ]
         return out[-limit:] if limit else out
 
 
@@ -121,3 +130,11 @@ def load_into(kg: Any, log: AuditLog) -> int:
     quads, _ = decision_quads_from(log, GRAPH_DECISIONS)
     kg.store.add(quads)
     return len(quads)
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None

@@ -20,8 +20,8 @@ import shutil
 import tarfile
 import time
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from graph.namespaces import GRAPH_FACTS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_
 from graph.parsing import parse_file
 from graph.periods import derive_periods
 from graph.reasoning import Reasoner, inferred_triples
+from graph.terms import graph_of
 
 BUILD_FORMAT = "eckg-build-4"
 
@@ -90,6 +91,7 @@ def collect_inputs(reasoner: Reasoner = "owlrl") -> BuildInputs:
     if not files:
         raise BuildError(f"no Turtle files found under {paths.ontology_dir()} and {paths.facts_dir()}")
     nt = ox.serialize(countries.country_triples(), format=ox.RdfFormat.N_TRIPLES)
+    assert nt is not None  # serialize() without an output returns the bytes
     return BuildInputs(tuple(files), nt, reasoner)
 
 
@@ -98,11 +100,15 @@ def inputs_from_snapshot(snapshot: Path, into: Path) -> BuildInputs:
     with tarfile.open(snapshot) as tar:
         tar.extractall(into, filter="data")
     recipe = json.loads((into / "recipe.json").read_text(encoding="utf-8"))
-    graphs = (("ontology/shapes/", GRAPH_SHAPES), ("ontology/", GRAPH_ONTOLOGY), ("graph/facts/", GRAPH_FACTS))
+    graphs = (
+        ("ontology/shapes/", GRAPH_SHAPES),
+        ("ontology/", GRAPH_ONTOLOGY),
+        ("graph/facts/", GRAPH_FACTS),
+    )
     files = []
     for path in sorted(p for p in into.rglob("*.ttl")):
         name = path.relative_to(into).as_posix()
-        graph = next(g for prefix, g in graphs if name.startswith(prefix) and "/" not in name[len(prefix):])
+        graph = next(g for prefix, g in graphs if name.startswith(prefix) and "/" not in name[len(prefix) :])
         files.append(InputFile(name, path, graph))
     order = {g: i for i, (_, g) in enumerate((("", GRAPH_ONTOLOGY), ("", GRAPH_SHAPES), ("", GRAPH_FACTS)))}
     files.sort(key=lambda f: (order[f.graph], f.name))
@@ -153,13 +159,19 @@ def _build_into(inputs: BuildInputs, store_path: Path) -> Manifest:
     for f in inputs.files:
         quads += parse_file(f.path, ox.NamedNode(f.graph))
     facts_graph = ox.NamedNode(GRAPH_FACTS)
-    quads += [ox.Quad(t.subject, t.predicate, t.object, facts_graph) for t in ox.parse(inputs.countries_nt, format=ox.RdfFormat.N_TRIPLES)]
+    quads += [
+        ox.Quad(t.subject, t.predicate, t.object, facts_graph)
+        for t in ox.parse(inputs.countries_nt, format=ox.RdfFormat.N_TRIPLES)
+    ]
     timings["parse"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    asserted = [q for q in quads if q.graph_name.value != GRAPH_SHAPES]
+    asserted = [q for q in quads if graph_of(q) != GRAPH_SHAPES]
     inferred_graph = ox.NamedNode(GRAPH_INFERRED)
-    inferred = [ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inferred_triples(asserted, inputs.reasoner)]
+    inferred = [
+        ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
+        for t in inferred_triples(asserted, inputs.reasoner)
+    ]
     timings["reason"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -168,8 +180,10 @@ def _build_into(inputs: BuildInputs, store_path: Path) -> Manifest:
     store.bulk_extend(inferred)
     store.bulk_extend(derive_periods(store, GRAPH_PERIODS))
     store.flush()
-    counts = {g: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-              for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)}
+    counts = {
+        g: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)
+    }
     del store
     timings["persist"] = time.perf_counter() - started
     return Manifest(
@@ -197,7 +211,9 @@ def _write_snapshot(inputs: BuildInputs, path: Path) -> None:
     with tarfile.open(tmp, "w:gz") as tar:
         members = [(f.name, f.path.read_bytes()) for f in inputs.files]
         members.append(("generated/countries.nt", inputs.countries_nt))
-        members.append(("recipe.json", json.dumps({"format": BUILD_FORMAT, "reasoner": inputs.reasoner}).encode()))
+        members.append(
+            ("recipe.json", json.dumps({"format": BUILD_FORMAT, "reasoner": inputs.reasoner}).encode())
+        )
         for name, data in members:
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(data), 0, 0o644

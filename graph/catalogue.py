@@ -112,7 +112,8 @@ def expand_iri(raw: str) -> str:
 
 def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
-    summary, returns, params = "", (), []
+    summary, params = "", []
+    returns: tuple[str, ...] = ()
     for line in text.splitlines():
         if not line.startswith("#"):
             continue

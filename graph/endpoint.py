@@ -13,6 +13,7 @@ always uses the built graph, whose content hash stamps decisions.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import threading
 import time
@@ -25,13 +26,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph import errors as error_types
+from graph.audit import AuditLog, decision_quads_from
 from graph.errors import EckgError, NotAcceptable, QueryTimeout, StoreUnavailable
 from graph.kg import KnowledgeGraph
-from graph.audit import AuditLog, decision_quads_from
 from graph.namespaces import GRAPH_DECISIONS, ID
 from graph.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, serialize_graph, serialize_solutions
 from graph.sparql_text import refuse_remote, with_using
 from graph.store import KNOWLEDGE_GRAPHS, EmbeddedStore
+from graph.terms import graph_of, value_of
 
 META_GRAPH = ID + "graph/endpoint-meta"
 _META = ox.NamedNode(ID + "endpoint")
@@ -96,7 +98,9 @@ class QueryService:
         Path(self.config.store_path).parent.mkdir(parents=True, exist_ok=True)
         context = mp.get_context("spawn")
         parent, child = context.Pipe()
-        process = context.Process(target=worker_main, args=(child, self.config), daemon=True, name="eckg-sparql")
+        process = context.Process(
+            target=worker_main, args=(child, self.config), daemon=True, name="eckg-sparql"
+        )
         process.start()
         child.close()
         if not parent.poll(120):
@@ -110,10 +114,8 @@ class QueryService:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._conn.send(("stop",))
-            except (OSError, BrokenPipeError):
-                pass
         if self._process is not None:
             self._process.join(5)
             if self._process.is_alive():
@@ -133,7 +135,9 @@ class QueryService:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         if not self._lock.acquire(timeout=limit):
-            raise QueryTimeout(f"the SPARQL endpoint is busy; no slot within {limit:g} s (setting ECKG_QUERY_TIMEOUT)")
+            raise QueryTimeout(
+                f"the SPARQL endpoint is busy; no slot within {limit:g} s (setting ECKG_QUERY_TIMEOUT)"
+            )
         try:
             if self._conn is None:
                 self.start()
@@ -141,26 +145,46 @@ class QueryService:
             self._conn.send(message)
             if not self._conn.poll(max(deadline - time.monotonic(), 0.01)):
                 self._restart()
-                raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)")
+                raise QueryTimeout(
+                    f"the query ran longer than {limit:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)"
+                )
             reply = self._conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError) as e:
             self._restart()
-            raise StoreUnavailable(f"the SPARQL worker stopped unexpectedly ({type(e).__name__}); it was restarted") from None
+            raise StoreUnavailable(
+                f"the SPARQL worker stopped unexpectedly ({type(e).__name__}); it was restarted"
+            ) from None
         finally:
             self._lock.release()
         if reply[0] == "error":
             raise _rebuild(reply)
         return reply[1]
 
-    def query(self, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              solution_format: str | None = "json", graph_format: str | None = "turtle", base: str | None = None,
-              timeout: float | None = None) -> Answer:
+    def query(
+        self,
+        text: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        solution_format: str | None = "json",
+        graph_format: str | None = "turtle",
+        base: str | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
         """Run a query; the answer is serialised in the solution or graph format (None: not acceptable)."""
-        reply = self._call(("query", text, default_graphs, named_graphs, solution_format, graph_format, base), timeout)
+        reply = self._call(
+            ("query", text, default_graphs, named_graphs, solution_format, graph_format, base), timeout
+        )
         return Answer(*reply)
 
-    def update(self, text: str, *, using: list[str] | None = None, using_named: list[str] | None = None,
-               base: str | None = None) -> None:
+    def update(
+        self,
+        text: str,
+        *,
+        using: list[str] | None = None,
+        using_named: list[str] | None = None,
+        base: str | None = None,
+    ) -> None:
         self._call(("update", with_using(text, using or [], using_named or []), base), None)
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
@@ -212,22 +236,28 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
 def _open(config: WorkerConfig) -> EmbeddedStore:
     store = EmbeddedStore(Path(config.store_path))
     meta = ox.NamedNode(META_GRAPH)
-    known = [q.object.value for q in store.oxigraph.quads_for_pattern(_META, _HASH, None, meta)]
+    known = [value_of(q.object) for q in store.oxigraph.quads_for_pattern(_META, _HASH, None, meta)]
     counts = {g: store.count(g) for g in config.graph_counts}
     if known != [config.graph_hash] or counts != config.graph_counts:
         for graph in config.graph_counts:
             store.drop_graph(graph)
         build = ox.Store.read_only(config.build_store)
-        store.bulk_add(q for q in build.quads_for_pattern(None, None, None, None) if q.graph_name.value in config.graph_counts)
+        store.bulk_add(
+            q for q in build.quads_for_pattern(None, None, None, None) if graph_of(q) in config.graph_counts
+        )
     for old in store.oxigraph.quads_for_pattern(_META, _EXTRA, None, meta):
-        store.drop_graph(old.object.value)
+        store.drop_graph(value_of(old.object))
     offset = _audit_offset(store)
     store.drop_graph(META_GRAPH)
     if config.extra_nquads:
         store.oxigraph.load(config.extra_nquads, format=ox.RdfFormat.N_QUADS)
-    store.add([ox.Quad(_META, _HASH, ox.Literal(config.graph_hash), meta),
-               ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(offset)), meta)]
-              + [ox.Quad(_META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs])
+    store.add(
+        [
+            ox.Quad(_META, _HASH, ox.Literal(config.graph_hash), meta),
+            ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(offset)), meta),
+        ]
+        + [ox.Quad(_META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs]
+    )
     _sync_audit(store, config)
     store.oxigraph.flush()
     return store
@@ -235,7 +265,7 @@ def _open(config: WorkerConfig) -> EmbeddedStore:
 
 def _audit_offset(store: EmbeddedStore) -> int:
     found = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, ox.NamedNode(META_GRAPH)))
-    return int(found[0].object.value) if found else 0
+    return int(value_of(found[0].object)) if found else 0
 
 
 def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
@@ -266,8 +296,14 @@ def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]
         if default_graphs is None and named_graphs is None:  # no dataset given: every graph, default as union
             result = store.query(text, union=True, max_rows=config.max_rows, prefixes={}, base_iri=base)
         else:  # the protocol's dataset replaces the store's: the graphs named, and only those
-            result = store.query(text, default_graph=default_graphs or [], named_graphs=named_graphs or [],
-                                 max_rows=config.max_rows, prefixes={}, base_iri=base)
+            result = store.query(
+                text,
+                default_graph=default_graphs or [],
+                named_graphs=named_graphs or [],
+                max_rows=config.max_rows,
+                prefixes={},
+                base_iri=base,
+            )
         return _serialize(result, solution_format, graph_format)
     if op == "update":
         _, text, base = message
@@ -287,9 +323,12 @@ def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]
 def _serialize(result: Any, solution_format: str | None, graph_format: str | None) -> tuple[bytes, str, str]:
     if result.kind == "graph":
         if graph_format is None:
-            raise NotAcceptable("the query returns a graph; accept one of " + ", ".join(GRAPH_MEDIA_TYPES.values()))
+            raise NotAcceptable(
+                "the query returns a graph; accept one of " + ", ".join(GRAPH_MEDIA_TYPES.values())
+            )
         return serialize_graph(result.triples, graph_format), GRAPH_MEDIA_TYPES[graph_format], result.kind
     if solution_format is None:
-        raise NotAcceptable("the query returns results; accept one of " + ", ".join(RESULT_MEDIA_TYPES.values()))
+        raise NotAcceptable(
+            "the query returns results; accept one of " + ", ".join(RESULT_MEDIA_TYPES.values())
+        )
     return serialize_solutions(result, solution_format), RESULT_MEDIA_TYPES[solution_format], result.kind
-

@@ -72,7 +72,9 @@ class ParseError(InputError):
         column: int | None = None,
         **extra: Any,
     ) -> None:
-        location = {k: v for k, v in (("source", source), ("line", line), ("column", column)) if v is not None}
+        location = {
+            k: v for k, v in (("source", source), ("line", line), ("column", column)) if v is not None
+        }
         where = ":".join(str(v) for v in location.values())
         super().__init__(
             f"{where}: {detail}" if where else detail,

@@ -20,7 +20,7 @@ from graph.reasoning import inferred_triples
 from graph.results import QueryResult
 from graph.settings import Settings, get_settings
 from graph.store import Bindings, EmbeddedStore, extra_graph_name
-from graph.terms import triples_to_rdflib
+from graph.terms import graph_of, triples_to_rdflib
 
 
 @dataclass
@@ -59,7 +59,13 @@ class KnowledgeGraph:
 
     def data_graphs(self) -> list[str]:
         """The graphs the rules read: ontology, facts, inferred, periods and extra data."""
-        return [GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, *(g for e in self.extra for g in e.graphs)]
+        return [
+            GRAPH_ONTOLOGY,
+            GRAPH_FACTS,
+            GRAPH_INFERRED,
+            GRAPH_PERIODS,
+            *(g for e in self.extra for g in e.graphs),
+        ]
 
     def query(
         self,
@@ -89,15 +95,23 @@ class KnowledgeGraph:
         effect like a built-in one."""
         graph = ox.NamedNode(extra_graph_name(len(self.extra) + 1))
         quads = parse_file(path, graph)
-        named = sorted({q.graph_name.value for q in quads} - {graph.value})
-        asserted = [*self.store.quads(GRAPH_ONTOLOGY), *self.store.quads(GRAPH_FACTS),
-                    *(q for e in self.extra for g in e.graphs for q in self.store.quads(g)), *quads]
+        named = sorted({graph_of(q) or graph.value for q in quads} - {graph.value})
+        asserted = [
+            *self.store.quads(GRAPH_ONTOLOGY),
+            *self.store.quads(GRAPH_FACTS),
+            *(q for e in self.extra for g in e.graphs for q in self.store.quads(g)),
+            *quads,
+        ]
         known = {(q.subject, q.predicate, q.object) for q in self.store.quads(GRAPH_INFERRED)}
-        inferred = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                    for t in inferred_triples(asserted, self.settings.reasoner)
-                    if (t.subject, t.predicate, t.object) not in known]
+        inferred = [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in inferred_triples(asserted, self.settings.reasoner)
+            if (t.subject, t.predicate, t.object) not in known
+        ]
         self.store.add(quads + inferred)
-        extra = ExtraData(str(path), graph.value, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads), named)
+        extra = ExtraData(
+            str(path), graph.value, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads), named
+        )
         self.extra.append(extra)
         self.store.drop_graph(GRAPH_PERIODS)
         self.store.add(derive_periods(self.store.oxigraph, GRAPH_PERIODS))

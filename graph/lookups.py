@@ -43,8 +43,10 @@ def _one(rows: list[dict[str, str]], what: str, key: str) -> dict[str, str]:
 
 
 def _names(kg: KnowledgeGraph, iri: str) -> list[dict[str, Any]]:
-    return [{"name": r["name"], "language": r.get("language") or None, "preferred": r["preferred"] == "true"}
-            for r in kg.run("list_names", resource=iri).records()]
+    return [
+        {"name": r["name"], "language": r.get("language") or None, "preferred": r["preferred"] == "true"}
+        for r in kg.run("list_names", resource=iri).records()
+    ]
 
 
 # ---------------------------------------------------------------- parties
@@ -60,19 +62,30 @@ def search_parties(kg: KnowledgeGraph, resolver: Resolver, q: str, limit: int = 
     for c in resolution.candidates:
         scored.setdefault(c.iri, c.score)
     for row in kg.run("find_parties", name=q).records():
-        scored.setdefault(row["party"], max(float(resolution.score) if resolution.iri == row["party"] else 0.0, 50.0))
+        scored.setdefault(
+            row["party"], max(float(resolution.score) if resolution.iri == row["party"] else 0.0, 50.0)
+        )
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [{**party_summary(kg, iri), "score": round(score, 1),
-             "match": "exact" if score >= 100 else ("strong" if iri == resolution.iri else "possible")}
-            for iri, score in ranked]
+    return [
+        {
+            **party_summary(kg, iri),
+            "score": round(score, 1),
+            "match": "exact" if score >= 100 else ("strong" if iri == resolution.iri else "possible"),
+        }
+        for iri, score in ranked
+    ]
 
 
 def party_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     row = _one(kg.run("get_party", party=iri).records(), "party", iri)
     listings = kg.run("list_party_listings", party=iri).records()
     return {
-        "id": slug(iri), "iri": iri, "label": row.get("label"), "country": row.get("country"),
-        "kind": row.get("kindLabel"), "military_end_user": row.get("militaryEndUser") == "true",
+        "id": slug(iri),
+        "iri": iri,
+        "label": row.get("label"),
+        "country": row.get("country"),
+        "kind": row.get("kindLabel"),
+        "military_end_user": row.get("militaryEndUser") == "true",
         "lists": sorted({f"{r['listLabel']} ({r['identifier']})" for r in listings}),
     }
 
@@ -87,13 +100,23 @@ def party_detail(kg: KnowledgeGraph, explainer: Explainer, party: str) -> dict[s
         "status": row.get("status") or "confirmed",
         "note": row.get("note"),
         "names": _names(kg, iri),
-        "relations": [{"relation": r["relation"], "id": slug(r["other"]), "iri": r["other"], "label": r["otherLabel"]}
-                      for r in kg.run("list_party_relations", party=iri).records()],
+        "relations": [
+            {"relation": r["relation"], "id": slug(r["other"]), "iri": r["other"], "label": r["otherLabel"]}
+            for r in kg.run("list_party_relations", party=iri).records()
+        ],
         "military_end_user_basis": classification,
         "listings": [
-            {"listing": r["listing"], "list": r["listLabel"], "measure": r["measure"], "measure_id": slug(r["measure"]),
-             "identifier": r["identifier"], "since": r["effectiveFrom"], "position": r.get("position"),
-             "status": r["status"], "via_part_of": None if r["listed"] == iri else slug(r["listed"])}
+            {
+                "listing": r["listing"],
+                "list": r["listLabel"],
+                "measure": r["measure"],
+                "measure_id": slug(r["measure"]),
+                "identifier": r["identifier"],
+                "since": r["effectiveFrom"],
+                "position": r.get("position"),
+                "status": r["status"],
+                "via_part_of": None if r["listed"] == iri else slug(r["listed"]),
+            }
             for r in kg.run("list_party_listings", party=iri).records()
         ],
         "sources": explainer.sources(iri),
@@ -111,8 +134,16 @@ def search_items(kg: KnowledgeGraph, resolver: Resolver, q: str, limit: int = 20
             found.setdefault(row["item"], row)
     best = resolver.item(q)
     ordered = ([best.iri] if best.iri in found else []) + [i for i in found if i != best.iri]
-    return [{"id": slug(i), "iri": i, "code": found[i].get("notation"), "label": found[i].get("label"),
-             "element": found[i].get("symbol")} for i in ordered[:limit]]
+    return [
+        {
+            "id": slug(i),
+            "iri": i,
+            "code": found[i].get("notation"),
+            "label": found[i].get("label"),
+            "element": found[i].get("symbol"),
+        }
+        for i in ordered[:limit]
+    ]
 
 
 def item_detail(kg: KnowledgeGraph, explainer: Explainer, item: str, day: str) -> dict[str, Any]:
@@ -121,32 +152,65 @@ def item_detail(kg: KnowledgeGraph, explainer: Explainer, item: str, day: str) -
     relations: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in kg.run("list_item_relations", item=iri).records():
         relations[r["relation"]].append({"value": r["value"], "label": r["valueLabel"]})
-    measures = [{**m, "id": slug(m["iri"]), "periods": (explainer.measure(m["iri"]) or {}).get("periods", [])}
-                for m in explainer.item_measures(iri, day)]
+    measures = [
+        {**m, "id": slug(m["iri"]), "periods": (explainer.measure(m["iri"]) or {}).get("periods", [])}
+        for m in explainer.item_measures(iri, day)
+    ]
     return {
-        "id": slug(iri), "iri": iri, "code": row.get("code"), "label": row.get("label"), "kind": row.get("kind"),
-        "broader": row.get("broaderCode") or row.get("broader"), "category": row.get("categoryLabel"),
-        "status": row.get("status") or "confirmed", "note": row.get("note"), "names": _names(kg, iri),
-        "sub_items": relations["sub-item"], "materials": relations["material"],
+        "id": slug(iri),
+        "iri": iri,
+        "code": row.get("code"),
+        "label": row.get("label"),
+        "kind": row.get("kind"),
+        "broader": row.get("broaderCode") or row.get("broader"),
+        "category": row.get("categoryLabel"),
+        "status": row.get("status") or "confirmed",
+        "note": row.get("note"),
+        "names": _names(kg, iri),
+        "sub_items": relations["sub-item"],
+        "materials": relations["material"],
         "hs_codes": [r["value"] for r in relations["HS code"]],
-        "measures": measures, "as_of": day, "sources": explainer.sources(iri),
+        "measures": measures,
+        "as_of": day,
+        "sources": explainer.sources(iri),
     }
 
 
 # ---------------------------------------------------------------- measures and sources
 
 
-def list_measures(kg: KnowledgeGraph, destination: str | None, day: str | None, kind: str | None) -> list[dict[str, Any]]:
+def list_measures(
+    kg: KnowledgeGraph, destination: str | None, day: str | None, kind: str | None
+) -> list[dict[str, Any]]:
     params = {k: v for k, v in (("destination", destination), ("kind", kind)) if v}
     if day:
         rows = kg.run("list_measures_in_force", date=day, **params).records()
-        return [{"id": slug(r["measure"]), "iri": r["measure"], "identifier": r["identifier"], "label": r.get("label"),
-                 "kind": local(r["measureKind"]), "in_force": {"start": r["start"], "end": r.get("end"), "status": local(r["status"])}}
-                for r in rows]
-    return [{"id": slug(r["measure"]), "iri": r["measure"], "identifier": r["identifier"], "label": r.get("label"),
-             "kind": r["kindLabel"], "destination": r.get("country"), "issued": r.get("issued"),
-             "effective_from": r.get("effectiveFrom"), "effective_until": r.get("effectiveUntil"), "status": r["status"]}
-            for r in kg.run("list_measures", **params).records()]
+        return [
+            {
+                "id": slug(r["measure"]),
+                "iri": r["measure"],
+                "identifier": r["identifier"],
+                "label": r.get("label"),
+                "kind": local(r["measureKind"]),
+                "in_force": {"start": r["start"], "end": r.get("end"), "status": local(r["status"])},
+            }
+            for r in rows
+        ]
+    return [
+        {
+            "id": slug(r["measure"]),
+            "iri": r["measure"],
+            "identifier": r["identifier"],
+            "label": r.get("label"),
+            "kind": r["kindLabel"],
+            "destination": r.get("country"),
+            "issued": r.get("issued"),
+            "effective_from": r.get("effectiveFrom"),
+            "effective_until": r.get("effectiveUntil"),
+            "status": r["status"],
+        }
+        for r in kg.run("list_measures", **params).records()
+    ]
 
 
 def find_measure(kg: KnowledgeGraph, measure: str) -> str:
@@ -165,11 +229,23 @@ def measure_detail(kg: KnowledgeGraph, explainer: Explainer, measure: str) -> di
     events = [e for e in kg.run("list_timeline_events").records() if e["measure"] == iri]
     listings = kg.run("list_listed_parties", measure=iri).records()
     return {
-        **info, "id": slug(iri), "names": _names(kg, iri),
-        "timeline": [{"date": e["date"], "event": e["event"], "status": e["status"], "by": e.get("by")} for e in events],
-        "listings": [{"party": r.get("party"), "party_id": slug(r["party"]) if r.get("party") else None,
-                      "label": r.get("label") or (f"(name truncated: {r['partialName']}…)" if r.get("partialName") else None),
-                      "position": r.get("position"), "status": r["status"]} for r in listings],
+        **info,
+        "id": slug(iri),
+        "names": _names(kg, iri),
+        "timeline": [
+            {"date": e["date"], "event": e["event"], "status": e["status"], "by": e.get("by")} for e in events
+        ],
+        "listings": [
+            {
+                "party": r.get("party"),
+                "party_id": slug(r["party"]) if r.get("party") else None,
+                "label": r.get("label")
+                or (f"(name truncated: {r['partialName']}…)" if r.get("partialName") else None),
+                "position": r.get("position"),
+                "status": r["status"],
+            }
+            for r in listings
+        ],
         "claims": kg.run("list_claims", subject=iri).records(),
     }
 
@@ -177,10 +253,17 @@ def measure_detail(kg: KnowledgeGraph, explainer: Explainer, measure: str) -> di
 def source_detail(kg: KnowledgeGraph, source: str) -> dict[str, Any]:
     iri = _iri(source, SOURCE)
     row = _one(kg.run("get_source", source=iri).records(), "source", source)
-    facts = [{"iri": r["fact"], "kind": r["kind"], "label": r.get("label")}
-             for r in kg.run("list_facts_from_source", source=iri).records() if not r["fact"].startswith("_:")]
-    return {"id": slug(iri), "iri": iri, **{k: row.get(k) for k in ("label", "url", "publisher", "date", "kind", "status")},
-            "facts": facts}
+    facts = [
+        {"iri": r["fact"], "kind": r["kind"], "label": r.get("label")}
+        for r in kg.run("list_facts_from_source", source=iri).records()
+        if not r["fact"].startswith("_:")
+    ]
+    return {
+        "id": slug(iri),
+        "iri": iri,
+        **{k: row.get(k) for k in ("label", "url", "publisher", "date", "kind", "status")},
+        "facts": facts,
+    }
 
 
 def end_uses(kg: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -188,8 +271,16 @@ def end_uses(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     uses: dict[str, dict[str, Any]] = {}
     broader: dict[str, str] = {}
     for r in kg.run("list_end_uses").records():
-        entry = uses.setdefault(r["endUse"], {"id": r["id"], "iri": r["endUse"], "label": r.get("label") or r["id"],
-                                              "names": [], "broader": None})
+        entry = uses.setdefault(
+            r["endUse"],
+            {
+                "id": r["id"],
+                "iri": r["endUse"],
+                "label": r.get("label") or r["id"],
+                "names": [],
+                "broader": None,
+            },
+        )
         if r.get("name") and r["name"] not in entry["names"]:
             entry["names"].append(r["name"])
         if r.get("broader"):
@@ -204,8 +295,12 @@ def timeline(kg: KnowledgeGraph, explainer: Explainer, destination: str | None) 
     in-force periods (with status) and dated events."""
     measures = list_measures(kg, destination, None, None)
     events: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for e in kg.run("list_timeline_events", **({"destination": destination} if destination else {})).records():
-        events[e["measure"]].append({"date": e["date"], "event": e["event"], "status": e["status"], "by": e.get("by")})
+    for e in kg.run(
+        "list_timeline_events", **({"destination": destination} if destination else {})
+    ).records():
+        events[e["measure"]].append(
+            {"date": e["date"], "event": e["event"], "status": e["status"], "by": e.get("by")}
+        )
     rows = []
     for m in measures:
         info = explainer.measure(m["iri"]) or {}

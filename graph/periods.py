@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import pyoxigraph as ox
 
 from graph.namespaces import ECKG, PERIOD
-from graph.terms import OxTerm
+from graph.terms import OxTriple, solutions
 
 _XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -53,7 +53,9 @@ class Period:
         if start > self.start:
             pieces.append(Period(self.start, start - timedelta(days=1), self.uncertain_after))
         if end is not None and (self.end is None or end < self.end):
-            pieces.append(Period(end + timedelta(days=1), self.end, suspension if uncertain else self.uncertain_after))
+            pieces.append(
+                Period(end + timedelta(days=1), self.end, suspension if uncertain else self.uncertain_after)
+            )
         return pieces
 
 
@@ -64,19 +66,21 @@ def _date(term: ox.Literal | None) -> date | None:
 def derive_periods(store: ox.Store, graph: str) -> list[ox.Quad]:
     """The in-force period quads (in `graph`) of every measure with an effective date in `store`."""
     periods: dict[ox.NamedNode, list[Period]] = {}
-    for row in store.query(_MEASURES, use_default_graph_as_union=True):
+    for row in solutions(store.query(_MEASURES, use_default_graph_as_union=True)):
         start = _date(row["from"])
         assert start is not None
         periods[row["m"]] = [Period(start, _date(row["until"]))]
     sources: dict[ox.NamedNode, set[ox.NamedNode]] = {m: {m} for m in periods}
-    for row in store.query(_SUSPENSIONS, use_default_graph_as_union=True):
+    for row in solutions(store.query(_SUSPENSIONS, use_default_graph_as_union=True)):
         measure, suspension = row["m"], row["s"]
         if measure not in periods:
             continue
         uncertain = row["outcome"] == ox.NamedNode(ECKG + "unverified")
         start, end = _date(row["from"]), _date(row["until"])
         assert start is not None
-        periods[measure] = [p for old in periods[measure] for p in old.minus(start, end, suspension, uncertain)]
+        periods[measure] = [
+            p for old in periods[measure] for p in old.minus(start, end, suspension, uncertain)
+        ]
         sources[measure].add(suspension)
     target = ox.NamedNode(graph)
     return [
@@ -86,21 +90,33 @@ def derive_periods(store: ox.Store, graph: str) -> list[ox.Quad]:
     ]
 
 
-def _period_triples(measure: ox.NamedNode, periods: list[Period], sources: set[ox.NamedNode]) -> list[tuple[ox.NamedNode, ox.NamedNode, OxTerm]]:
+def _period_triples(
+    measure: ox.NamedNode, periods: list[Period], sources: set[ox.NamedNode]
+) -> list[OxTriple]:
     slug = measure.value.rstrip("/").rsplit("/", 1)[-1]
-    out: list[tuple[ox.NamedNode, ox.NamedNode, OxTerm]] = []
+    out: list[OxTriple] = []
     for index, period in enumerate(sorted(periods, key=lambda p: p.start), start=1):
         node = ox.NamedNode(f"{PERIOD}{slug}/{index}")
         status = "unverified" if period.uncertain_after is not None else "confirmed"
-        triples = [
+        triples: list[OxTriple] = [
             (node, _RDF_TYPE, ox.NamedNode(ECKG + "InForcePeriod")),
             (node, ox.NamedNode(ECKG + "periodOf"), measure),
             (measure, ox.NamedNode(ECKG + "inForcePeriod"), node),
-            (node, ox.NamedNode(ECKG + "periodStart"), ox.Literal(period.start.isoformat(), datatype=_XSD_DATE)),
+            (
+                node,
+                ox.NamedNode(ECKG + "periodStart"),
+                ox.Literal(period.start.isoformat(), datatype=_XSD_DATE),
+            ),
             (node, ox.NamedNode(ECKG + "status"), ox.NamedNode(ECKG + status)),
         ]
         if period.end is not None:
-            triples.append((node, ox.NamedNode(ECKG + "periodEnd"), ox.Literal(period.end.isoformat(), datatype=_XSD_DATE)))
+            triples.append(
+                (
+                    node,
+                    ox.NamedNode(ECKG + "periodEnd"),
+                    ox.Literal(period.end.isoformat(), datatype=_XSD_DATE),
+                )
+            )
         triples += [(node, _DERIVED_FROM, s) for s in sorted(sources, key=lambda n: n.value)]
         out += triples
     return out

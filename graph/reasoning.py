@@ -25,29 +25,31 @@ _REFLEXIVE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentCla
 def is_noise(s: object, p: object, o: object) -> bool:
     """True for closure triples that say nothing: tautologies that hold of every resource, and
     generalised-RDF triples (literal subjects) that RDF 1.1 stores cannot hold."""
-    return (
-        isinstance(s, rdflib.Literal)
-        or (p in _REFLEXIVE and s == o)
-        or (p == RDF.type and o == OWL.Thing)
-    )
+    return isinstance(s, rdflib.Literal) or (p in _REFLEXIVE and s == o) or (p == RDF.type and o == OWL.Thing)
 
 
 def _owlrl_closure(graph: rdflib.Graph) -> None:
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(
+        graph
+    )
 
 
 def _reasonable_closure(graph: rdflib.Graph) -> None:
     try:
         import reasonable
     except ImportError as e:  # pragma: no cover - depends on the install
-        raise BuildError("ECKG_REASONER=reasonable needs the 'reasonable' package (pip install 'eckg[fast-reasoner]')") from e
+        raise BuildError(
+            "ECKG_REASONER=reasonable needs the 'reasonable' package (pip install 'eckg[fast-reasoner]')"
+        ) from e
     r = reasonable.PyReasoner()
     r.from_graph(graph)
     for triple in r.reason():
         graph.add(triple)
 
 
-def inferred_triples(asserted: Iterable[ox.Triple | ox.Quad], reasoner: Reasoner = "owlrl") -> list[ox.Triple]:
+def inferred_triples(
+    asserted: Iterable[ox.Triple | ox.Quad], reasoner: Reasoner = "owlrl"
+) -> list[ox.Triple]:
     """The informative triples the OWL RL closure adds to `asserted` (asserted ones are not repeated)."""
     graph = rdflib.Graph()
     for triple in triples_to_rdflib(asserted):

@@ -63,8 +63,10 @@ def refuse_remote(text: str, *, allow_service: bool, allow_load: bool) -> None:
     """QueryRefused if the text would make the server fetch a URL (SERVICE, LOAD) and that is not allowed."""
     found = keywords(text)
     if "SERVICE" in found and not allow_service:
-        raise QueryRefused("SERVICE (federated query) is refused: no request may leave this server "
-                           "(enable with ECKG_ALLOW_SERVICE)")
+        raise QueryRefused(
+            "SERVICE (federated query) is refused: no request may leave this server "
+            "(enable with ECKG_ALLOW_SERVICE)"
+        )
     if "LOAD" in found and not allow_load:
         raise QueryRefused("LOAD is refused: no request may leave this server (enable with ECKG_ALLOW_LOAD)")
 
@@ -76,7 +78,11 @@ def looks_like_update(text: str) -> bool:
     """True when the text starts like a SPARQL Update (after its prologue)."""
     for token in tokens(text):
         keyword = token.keyword
-        if keyword in ("PREFIX", "BASE") or token.kind in ("iri",) or (token.kind == "word" and keyword is None):
+        if (
+            keyword in ("PREFIX", "BASE")
+            or token.kind in ("iri",)
+            or (token.kind == "word" and keyword is None)
+        ):
             continue
         if token.kind == "punct" and token.text in (":",):
             continue
@@ -91,17 +97,27 @@ def with_using(update: str, using: list[str], using_named: list[str]) -> str:
         return update
     toks = list(tokens(update))
     if {t.keyword for t in toks if t.depth == 0} & {"USING", "WITH"}:
-        raise InputError("the update names its own dataset (USING or WITH) and the request gives "
-                         "using-graph-uri / using-named-graph-uri: use one or the other")
-    clause = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
-    out, last, operation = [], 0, []
+        raise InputError(
+            "the update names its own dataset (USING or WITH) and the request gives "
+            "using-graph-uri / using-named-graph-uri: use one or the other"
+        )
+    clause = (
+        "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
+    )
+    out: list[str] = []
+    last = 0
+    operation: list[str] = []
     for t in toks:
         if t.depth == 0 and t.kind == "punct" and t.text == ";":
             operation = []
             continue
         if t.depth == 0 and t.keyword:
             operation.append(t.keyword)
-            if t.keyword == "WHERE" and operation[0] in ("INSERT", "DELETE") and operation[:2] != ["DELETE", "WHERE"]:
+            if (
+                t.keyword == "WHERE"
+                and operation[0] in ("INSERT", "DELETE")
+                and operation[:2] != ["DELETE", "WHERE"]
+            ):
                 out += [update[last : t.start], clause]
                 last = t.start
     out.append(update[last:])

@@ -73,7 +73,9 @@ def syntax_error(error: SyntaxError, query: str) -> QuerySyntaxError:
     line, column = error_position(message)
     where = f" at line {line}, column {column}" if line is not None else ""
     location = {k: v for k, v in (("line", line), ("column", column)) if v is not None}
-    return QuerySyntaxError(f"SPARQL syntax error{where}: {message}", errors=[{**location, "message": message}])
+    return QuerySyntaxError(
+        f"SPARQL syntax error{where}: {message}", errors=[{**location, "message": message}]
+    )
 
 
 class EmbeddedStore:
@@ -127,9 +129,13 @@ class EmbeddedStore:
             raise InputError(f"the query cannot run with these parameters: {e}") from None
         return materialize(answer, max_rows)
 
-    def update(self, sparql: str, *, base_iri: str | None = None, prefixes: Mapping[str, str] | None = None) -> None:
+    def update(
+        self, sparql: str, *, base_iri: str | None = None, prefixes: Mapping[str, str] | None = None
+    ) -> None:
         try:
-            self._store.update(sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes))
+            self._store.update(
+                sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes)
+            )
         except SyntaxError as e:
             raise syntax_error(e, sparql) from None
 
@@ -184,4 +190,3 @@ def _check_cap(count: int, max_rows: int | None) -> None:
 
 def extra_graph_name(index: int) -> str:
     return f"{GRAPH_EXTRA}{index}"
-

@@ -9,6 +9,27 @@ import rdflib
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 RdfTerm = rdflib.URIRef | rdflib.BNode | rdflib.Literal
+OxTriple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, OxTerm]  # a triple as a tuple, before ox.Triple
+
+
+def value_of(term: object) -> str:
+    """The string value of a store term (IRI, blank-node id, literal); TypeError for RDF-star triples."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return term.value
+    raise TypeError(f"not an IRI, blank node or literal: {term!r}")
+
+
+def graph_of(quad: ox.Quad) -> str | None:
+    """The name of a quad's graph, None for the default graph."""
+    name = quad.graph_name
+    return None if isinstance(name, ox.DefaultGraph) else name.value
+
+
+def solutions(answer: object) -> ox.QuerySolutions:
+    """A SELECT query's answer (TypeError for ASK and CONSTRUCT answers)."""
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"expected solutions, got {type(answer).__name__}")
+    return answer
 
 
 def to_rdflib(term: OxTerm) -> RdfTerm:
@@ -41,7 +62,9 @@ def triples_to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[tuple[
         yield to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)  # type: ignore[arg-type]
 
 
-def triples_to_ox(triples: Iterable[tuple[RdfTerm, RdfTerm, RdfTerm]]) -> Iterator[ox.Triple]:
+def triples_to_ox(
+    triples: Iterable[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]],
+) -> Iterator[ox.Triple]:
     for s, p, o in triples:
         yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
 

@@ -56,11 +56,20 @@ class RunResult:
         by_decision = Counter(d.decision for d in self.decisions)
         by_measure: Counter[str] = Counter()
         for d in self.decisions:
-            by_measure.update({r["measure"]["identifier"] for r in d.reasons if r.get("measure") and "conditional_on" not in r})
+            by_measure.update(
+                {
+                    r["measure"]["identifier"]
+                    for r in d.reasons
+                    if r.get("measure") and "conditional_on" not in r
+                }
+            )
         return {
             "transactions": len(self.decisions),
             "conforms": self.conforms,
-            "decisions": {k: by_decision.get(k, 0) for k in ("prohibited", "undetermined", "enhanced_review", "license_required", "clear")},
+            "decisions": {
+                k: by_decision.get(k, 0)
+                for k in ("prohibited", "undetermined", "enhanced_review", "license_required", "clear")
+            },
             "measures": dict(sorted(by_measure.items(), key=lambda kv: (-kv[1], kv[0]))),
         }
 
@@ -70,9 +79,13 @@ class RunResult:
 
 def read_batch(path: Path, fmt: str | None = None) -> list[Row]:
     """Every transaction of a batch file; InputError lists every bad line and nothing is screened."""
-    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ttl": "turtle"}.get(path.suffix.lower())
+    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ttl": "turtle"}.get(
+        path.suffix.lower()
+    )
     if fmt not in ("csv", "jsonl", "turtle"):
-        raise InputError(f"{path}: give --input-format csv, jsonl or turtle (cannot tell from {path.suffix!r})")
+        raise InputError(
+            f"{path}: give --input-format csv, jsonl or turtle (cannot tell from {path.suffix!r})"
+        )
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -95,8 +108,10 @@ def parse_batch(data: bytes, fmt: str, source: str) -> list[Row]:
         except ValidationError as e:
             problems += [{**p, "line": where} for p in field_error(e).errors]
     if problems:
-        raise FieldError(f"{source}: {len({p['line'] for p in problems})} transaction(s) are invalid; nothing was screened",
-                         errors=problems)
+        raise FieldError(
+            f"{source}: {len({p['line'] for p in problems})} transaction(s) are invalid; nothing was screened",
+            errors=problems,
+        )
     if not rows:
         raise InputError(f"{source}: the batch holds no transactions")
     return rows
@@ -106,8 +121,11 @@ def _csv_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     unknown = [c for c in reader.fieldnames or [] if c not in FIELDS]
     if not reader.fieldnames or unknown:
-        raise FieldError(f"{source}: line 1: unknown column(s) {', '.join(map(repr, unknown)) or '(none)'}; "
-                         f"the columns are {', '.join(FIELDS)}", errors=[{"line": "line 1", "message": "bad header"}])
+        raise FieldError(
+            f"{source}: line 1: unknown column(s) {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"the columns are {', '.join(FIELDS)}",
+            errors=[{"line": "line 1", "message": "bad header"}],
+        )
     for record in reader:
         if None in record:
             raise ParseError("more cells than columns", source=source, line=reader.line_num)
@@ -127,17 +145,28 @@ def _jsonl_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]
         yield f"line {number}", record
 
 
-_TURTLE_FIELDS = {"itemText": "item", "item": "item", "destinationCountry": "destination", "endUserName": "end_user",
-                  "endUser": "end_user", "endUse": "end_use", "transactionDate": "date", "originCountry": "origin",
-                  "exporterCountry": "exporter_country", "consignee": "consignee", "exporter": "exporter",
-                  "quantity": "quantity", "value": "value"}
+_TURTLE_FIELDS = {
+    "itemText": "item",
+    "item": "item",
+    "destinationCountry": "destination",
+    "endUserName": "end_user",
+    "endUser": "end_user",
+    "endUse": "end_use",
+    "transactionDate": "date",
+    "originCountry": "origin",
+    "exporterCountry": "exporter_country",
+    "consignee": "consignee",
+    "exporter": "exporter",
+    "quantity": "quantity",
+    "value": "value",
+}
 
 
 def _turtle_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
     graph = rdflib.Graph()
     for triple in triples_to_rdflib(parse_bytes(text.encode(), ox.RdfFormat.TURTLE, source)):
         graph.add(triple)
-    for tx in sorted(graph.subjects(rdflib.RDF.type, ECKG.ExportTransaction)):
+    for tx in sorted(graph.subjects(rdflib.RDF.type, ECKG.ExportTransaction), key=str):
         record: dict[str, Any] = {}
         for prop, name in _TURTLE_FIELDS.items():
             value = graph.value(tx, ECKG[prop])
@@ -157,8 +186,12 @@ def _turtle_value(name: str, value: rdflib.term.Node) -> str:
 # ---------------------------------------------------------------- running
 
 
-def run_batch(screener: Screener, rows: Sequence[Row], progress: Callable[[int], None] | None = None,
-              audit: AuditLog | None = None) -> RunResult:
+def run_batch(
+    screener: Screener,
+    rows: Sequence[Row],
+    progress: Callable[[int], None] | None = None,
+    audit: AuditLog | None = None,
+) -> RunResult:
     """Decisions and the validation report for every row, screened set-at-a-time in chunks; each chunk's
     decisions are in the audit log (fsync'd) before the next chunk starts."""
     decisions: list[Decision] = []
@@ -171,8 +204,9 @@ def run_batch(screener: Screener, rows: Sequence[Row], progress: Callable[[int],
     return RunResult(decisions, _merge_reports(findings_graph), list(rows))
 
 
-def screen_chunks(screener: Screener, rows: Sequence[Row], audit: AuditLog | None = None,
-                  chunk: int = CHUNK) -> Iterator[tuple[list[Decision], rdflib.Graph]]:
+def screen_chunks(
+    screener: Screener, rows: Sequence[Row], audit: AuditLog | None = None, chunk: int = CHUNK
+) -> Iterator[tuple[list[Decision], rdflib.Graph]]:
     """Decisions and validation report chunk by chunk; recorded in the audit log before they are yielded."""
     for start in range(0, len(rows), chunk):
         resolved: list[Resolved] = [screener.resolve(r.request) for r in rows[start : start + chunk]]
@@ -222,12 +256,26 @@ def safe_cell(value: Any) -> str:
 
 def decisions_jsonl(decisions: Sequence[Decision], rows: Sequence[Row]) -> bytes:
     return b"".join(
-        (json.dumps({"row": row.where, **d.as_dict()}, ensure_ascii=False) + "\n").encode() for d, row in zip(decisions, rows, strict=True)
+        (json.dumps({"row": row.where, **d.as_dict()}, ensure_ascii=False) + "\n").encode()
+        for d, row in zip(decisions, rows, strict=True)
     )
 
 
-CSV_COLUMNS = ("row", "id", "decision", "certainty", "as_of", "item", "item_resolved", "end_user", "end_user_resolved",
-               "end_user_match", "destination", "measures", "messages")
+CSV_COLUMNS = (
+    "row",
+    "id",
+    "decision",
+    "certainty",
+    "as_of",
+    "item",
+    "item_resolved",
+    "end_user",
+    "end_user_resolved",
+    "end_user_match",
+    "destination",
+    "measures",
+    "messages",
+)
 
 
 def decisions_csv(decisions: Sequence[Decision], rows: Sequence[Row]) -> bytes:
@@ -237,8 +285,20 @@ def decisions_csv(decisions: Sequence[Decision], rows: Sequence[Row]) -> bytes:
     for d, row in zip(decisions, rows, strict=True):
         item, user = d.resolved["item"], d.resolved["end_user"]
         measures = sorted({r["measure"]["identifier"] for r in d.reasons if r.get("measure")})
-        values = (row.where, d.id, d.decision, d.certainty, d.as_of.isoformat(), item["input"], item["label"] or "",
-                  user["input"], user["label"] or "", f"{user['strength']} {user['score']}", d.resolved["destination"],
-                  "; ".join(measures), " | ".join(r["message"] for r in d.reasons))
+        values = (
+            row.where,
+            d.id,
+            d.decision,
+            d.certainty,
+            d.as_of.isoformat(),
+            item["input"],
+            item["label"] or "",
+            user["input"],
+            user["label"] or "",
+            f"{user['strength']} {user['score']}",
+            d.resolved["destination"],
+            "; ".join(measures),
+            " | ".join(r["message"] for r in d.reasons),
+        )
         writer.writerow([safe_cell(v) for v in values])
     return buffer.getvalue().encode()

@@ -28,8 +28,15 @@ class Verification:
     differences: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"decision": self.decision_id, "graph_hash": self.graph_hash, "graph_source": self.graph_source,
-                "verified": self.same, "recorded": self.recorded, "re_derived": self.now, "differences": self.differences}
+        return {
+            "decision": self.decision_id,
+            "graph_hash": self.graph_hash,
+            "graph_source": self.graph_source,
+            "verified": self.same,
+            "recorded": self.recorded,
+            "re_derived": self.now,
+            "differences": self.differences,
+        }
 
 
 def graph_version(settings: Settings, content_hash: str) -> tuple[KnowledgeGraph, str]:
@@ -38,21 +45,30 @@ def graph_version(settings: Settings, content_hash: str) -> tuple[KnowledgeGraph
         return open_build(settings, builder.graph_dir(settings.cache_dir, content_hash)), "cache"
     snapshot = builder.snapshot_path(settings.cache_dir, content_hash)
     if not snapshot.is_file():
-        raise NotFound(f"graph version {content_hash[:16]} is no longer in the cache and no snapshot of it is kept "
-                       f"under {settings.cache_dir}; the decision cannot be re-derived. (Was extra --data loaded? "
-                       "Then the version includes that data and is not kept.)")
+        raise NotFound(
+            f"graph version {content_hash[:16]} is no longer in the cache and no snapshot of it is kept "
+            f"under {settings.cache_dir}; the decision cannot be re-derived. (Was extra --data loaded? "
+            "Then the version includes that data and is not kept.)"
+        )
     with tempfile.TemporaryDirectory() as scratch:
         inputs = builder.inputs_from_snapshot(snapshot, Path(scratch))
         if inputs.content_hash != content_hash:
-            raise NotFound(f"the snapshot of {content_hash[:16]} was made by another build format; rebuild it with that eckg version")
+            raise NotFound(
+                f"the snapshot of {content_hash[:16]} was made by another build format; rebuild it with that eckg version"
+            )
         directory = builder.build(inputs, settings.cache_dir)
     return open_build(settings, directory), "snapshot"
 
 
 def _summary(decision: Decision) -> dict[str, Any]:
-    return {"decision": decision.decision, "certainty": decision.certainty,
-            "reasons": sorted(f"{r['outcome']}: {(r.get('measure') or {}).get('identifier', '-')} [{(r.get('rule') or {}).get('constraint')}]"
-                              for r in decision.reasons)}
+    return {
+        "decision": decision.decision,
+        "certainty": decision.certainty,
+        "reasons": sorted(
+            f"{r['outcome']}: {(r.get('measure') or {}).get('identifier', '-')} [{(r.get('rule') or {}).get('constraint')}]"
+            for r in decision.reasons
+        ),
+    }
 
 
 def verify(settings: Settings, record: dict[str, Any]) -> Verification:
@@ -62,5 +78,7 @@ def verify(settings: Settings, record: dict[str, Any]) -> Verification:
     engine = recorded.engine if recorded.engine in ("fast", "reference") else None
     again = Screener(kg, engine).screen(request)
     before, after = _summary(recorded), _summary(again)
-    differences = [f"{key}: recorded {before[key]!r}, now {after[key]!r}" for key in before if before[key] != after[key]]
+    differences = [
+        f"{key}: recorded {before[key]!r}, now {after[key]!r}" for key in before if before[key] != after[key]
+    ]
     return Verification(recorded.id, recorded.graph_hash, source, not differences, before, after, differences)

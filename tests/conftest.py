@@ -55,7 +55,9 @@ def fresh_kg(settings: Settings, tmp_path: Path) -> KnowledgeGraph:
 
 @pytest.fixture
 def run_cli(settings: Settings):
-    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str] | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         environment = {
             **os.environ,
             "ECKG_CACHE_DIR": str(settings.cache_dir),
@@ -65,7 +67,12 @@ def run_cli(settings: Settings):
         }
         return subprocess.run(
             [sys.executable, "-m", "graph.cli", *args],
-            capture_output=True, text=True, env=environment, input=input, timeout=300, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=environment,
+            input=input,
+            timeout=300,
+            cwd=ROOT,
         )
 
     return run
@@ -86,11 +93,31 @@ class ServerFactory:
     def start(self, *args: str, env: dict[str, str] | None = None) -> str:
         port, index = _free_port(), len(self.processes)
         data_dir = self.directory / f"server-{index}"
-        environment = {**os.environ, "ECKG_CACHE_DIR": str(self.settings.cache_dir), "ECKG_DATA_DIR": str(data_dir), **(env or {})}
+        environment = {
+            **os.environ,
+            "ECKG_CACHE_DIR": str(self.settings.cache_dir),
+            "ECKG_DATA_DIR": str(data_dir),
+            **(env or {}),
+        }
         log_path = self.directory / f"server-{index}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *args],
-            env=environment, cwd=ROOT, stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "graph.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                *args,
+            ],
+            env=environment,
+            cwd=ROOT,
+            stdout=log_path.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         url = f"http://127.0.0.1:{port}"

@@ -25,8 +25,11 @@ def test_graph_never_imports_api() -> None:
 
 def test_modules_stay_small() -> None:
     """One concept per module: none over ~400 lines."""
-    big = {str(p.relative_to(ROOT)): n for p in [*(ROOT / "graph").rglob("*.py"), *(ROOT / "api").rglob("*.py")]
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420}
+    big = {
+        str(p.relative_to(ROOT)): n
+        for p in [*(ROOT / "graph").rglob("*.py"), *(ROOT / "api").rglob("*.py")]
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420
+    }
     assert big == {}
 
 

@@ -38,7 +38,9 @@ def test_every_setting_is_documented() -> None:
     for field in Settings.model_fields:
         variable = f"ECKG_{field.upper()}"
         assert variable in SETTINGS_DOC, f"{variable} is not in docs/settings.md"
-        assert re.search(rf"\|\s*`{variable}`\s*\|", SETTINGS_DOC), f"{variable} needs a row in the settings table"
+        assert re.search(rf"\|\s*`{variable}`\s*\|", SETTINGS_DOC), (
+            f"{variable} needs a row in the settings table"
+        )
 
 
 def test_every_documented_setting_exists() -> None:

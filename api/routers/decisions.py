@@ -17,29 +17,45 @@ from graph.results import GRAPH_MEDIA_TYPES, serialize_graph
 from graph.screening.record import decision_triples
 
 router = APIRouter(tags=["Decisions"])
-_OFFERS = {"application/json": "json", "text/turtle": "turtle", "application/ld+json": "jsonld",
-           "application/n-triples": "ntriples", "application/rdf+xml": "rdfxml"}
-_RDF = {"description": "The decision as RDF (PROV-O)", "content": {t: {} for t in _OFFERS if t != "application/json"}}
+_OFFERS = {
+    "application/json": "json",
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "ntriples",
+    "application/rdf+xml": "rdfxml",
+}
+_RDF = {
+    "description": "The decision as RDF (PROV-O)",
+    "content": {t: {} for t in _OFFERS if t != "application/json"},
+}
 
 
 def _format(request: Request) -> str:
     fmt = choose(request.headers.get("accept"), _OFFERS, "json")
     if fmt is None:
-        raise NotAcceptable("accept application/json, text/turtle, application/ld+json, application/n-triples or application/rdf+xml")
+        raise NotAcceptable(
+            "accept application/json, text/turtle, application/ld+json, application/n-triples or application/rdf+xml"
+        )
     return fmt
 
 
-@router.get("/decisions/{decision_id}", response_model=Decision, summary="A stored decision", responses={200: _RDF})
+@router.get(
+    "/decisions/{decision_id}", response_model=Decision, summary="A stored decision", responses={200: _RDF}
+)
 def get_decision(request: Request, decision_id: str) -> Any:
     """The decision as recorded in the audit log (JSON), or its RDF (Turtle, JSON-LD...) by content negotiation."""
     fmt = _format(request)
     record = state_of(request).audit.get(decision_id)
     if fmt == "json":
         return record
-    return Response(serialize_graph(decision_triples(decision_of(record)), fmt), media_type=GRAPH_MEDIA_TYPES[fmt])
+    return Response(
+        serialize_graph(decision_triples(decision_of(record)), fmt), media_type=GRAPH_MEDIA_TYPES[fmt]
+    )
 
 
-@router.get("/decisions/{decision_id}/explanation", summary="Why a decision came out as it did", responses={200: _RDF})
+@router.get(
+    "/decisions/{decision_id}/explanation", summary="Why a decision came out as it did", responses={200: _RDF}
+)
 async def get_explanation(request: Request, decision_id: str) -> Any:
     """The chain behind a stored decision: each reason → its measure (identifier, in-force period) →
     the articles it rests on → the sources, with the status of each. As RDF, the decision with the

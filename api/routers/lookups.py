@@ -12,7 +12,9 @@ from api.state import state_of
 from graph import lookups
 
 router = APIRouter(tags=["Lookups"])
-Q = Annotated[str, Query(min_length=1, max_length=200, description="A name in any script, a code, or part of one.")]
+Q = Annotated[
+    str, Query(min_length=1, max_length=200, description="A name in any script, a code, or part of one.")
+]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
@@ -37,7 +39,11 @@ def search_items(request: Request, q: Q, limit: Limit = 20) -> list[dict[str, An
 
 
 @router.get("/items/{code}", summary="An item and the measures that control it")
-def get_item(request: Request, code: str, date: Annotated[date | None, Query(description="Day for 'in force' (default today).")] = None) -> dict[str, Any]:
+def get_item(
+    request: Request,
+    code: str,
+    date: Annotated[date | None, Query(description="Day for 'in force' (default today).")] = None,
+) -> dict[str, Any]:
     """The item with its names, entry, sub-items, materials, reference HS codes, and every measure that
     designates it with its in-force periods and whether it is in force on the day."""
     state = state_of(request)
@@ -47,13 +53,18 @@ def get_item(request: Request, code: str, date: Annotated[date | None, Query(des
 @router.get("/measures", summary="Measures, or those in force on a date")
 def list_measures(
     request: Request,
-    destination: Annotated[str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")] = None,
+    destination: Annotated[
+        str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    ] = None,
     date: Annotated[date | None, Query(description="Only measures in force that day.")] = None,
-    kind: Annotated[str | None, Query(description="A kind of measure, e.g. eckg:ControlListDesignation.")] = None,
+    kind: Annotated[
+        str | None, Query(description="A kind of measure, e.g. eckg:ControlListDesignation.")
+    ] = None,
 ) -> list[dict[str, Any]]:
     state = state_of(request)
-    return lookups.list_measures(state.kg, destination.upper() if destination else None,
-                                 date.isoformat() if date else None, kind)
+    return lookups.list_measures(
+        state.kg, destination.upper() if destination else None, date.isoformat() if date else None, kind
+    )
 
 
 @router.get("/measures/{measure_id}", summary="A measure with its timeline, articles, listings and sources")
@@ -65,7 +76,9 @@ def get_measure(request: Request, measure_id: str) -> dict[str, Any]:
 @router.get("/timeline", summary="The measures of a destination over time (for the timeline picture)")
 def get_timeline(
     request: Request,
-    destination: Annotated[str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")] = None,
+    destination: Annotated[
+        str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    ] = None,
 ) -> dict[str, Any]:
     """Each measure (for the destination, and those for every destination) with its in-force periods and
     status, and its dated events: issued, effective, suspended, suspension ends, ends."""

@@ -18,19 +18,34 @@ router = APIRouter(tags=["Queries"])
 
 @router.get("/queries", summary="The named queries")
 def list_queries() -> list[dict[str, Any]]:
-    return [{"name": q.name, "summary": q.summary, "returns": list(q.returns),
-             "params": [{"name": p.name, "type": p.type, "required": p.required, "description": p.description} for p in q.params]}
-            for q in catalogue().values()]
+    return [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "returns": list(q.returns),
+            "params": [
+                {"name": p.name, "type": p.type, "required": p.required, "description": p.description}
+                for p in q.params
+            ],
+        }
+        for q in catalogue().values()
+    ]
 
 
-@router.get("/queries/{name}", summary="Run a named query", response_class=Response,
-            responses={200: {"description": "SPARQL results (JSON, XML, CSV, TSV) or a graph"}})
+@router.get(
+    "/queries/{name}",
+    summary="Run a named query",
+    response_class=Response,
+    responses={200: {"description": "SPARQL results (JSON, XML, CSV, TSV) or a graph"}},
+)
 async def run_query(request: Request, name: str) -> Response:
     """Parameters are the query-string values (e.g. `?date=2026-03-01&destination=JP`), bound as typed RDF terms."""
     state = state_of(request)
     named = get_query(name)
     bindings = named.bind(dict(request.query_params))
-    result = await run_in_threadpool(state.kg.query, named.text, bindings, max_rows=state.settings.max_result_rows)
+    result = await run_in_threadpool(
+        state.kg.query, named.text, bindings, max_rows=state.settings.max_result_rows
+    )
     accept = request.headers.get("accept")
     if result.kind == "graph":
         fmt = choose(accept, GRAPH_TYPES, "turtle")

@@ -15,16 +15,32 @@ from api.schemas import BatchResult, Decision
 from api.state import AppState, state_of
 from graph.errors import FieldError, InputError, UnsupportedMediaType
 from graph.screening import ScreeningRequest
-from graph.validation import RunResult, Row, parse_batch, screen_chunks
+from graph.validation import Row, RunResult, parse_batch, screen_chunks
 
 router = APIRouter(tags=["Screening"])
-EXAMPLE = {"item": "1C902.b", "destination": "JP", "end_user": "Japan Maritime Self-Defense Force", "date": "2026-03-01"}
-_BATCH_TYPES = {"application/json": "json", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
-                "application/json-lines": "jsonl", "text/csv": "csv", "text/turtle": "turtle"}
+EXAMPLE = {
+    "item": "1C902.b",
+    "destination": "JP",
+    "end_user": "Japan Maritime Self-Defense Force",
+    "date": "2026-03-01",
+}
+_BATCH_TYPES = {
+    "application/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/json-lines": "jsonl",
+    "text/csv": "csv",
+    "text/turtle": "turtle",
+}
 
 
-@router.post("/screen", response_model=Decision, response_model_exclude_none=False, summary="Screen one transaction",
-             openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}})
+@router.post(
+    "/screen",
+    response_model=Decision,
+    response_model_exclude_none=False,
+    summary="Screen one transaction",
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
+)
 def screen(request: Request, body: ScreeningRequest) -> dict[str, Any]:
     """The decision for one proposed export — prohibited, undetermined, enhanced_review, license_required or
     clear — with the reasons (measure, articles, in-force period, sources and their status), what each
@@ -35,16 +51,39 @@ def screen(request: Request, body: ScreeningRequest) -> dict[str, Any]:
     return decision.as_dict()
 
 
-@router.post("/screen/batch", response_model=BatchResult, summary="Screen many transactions",
-             responses={200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
-                              "description": "JSON (summary and decisions), or JSON Lines streamed: one decision per line, then the summary"}},
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ScreeningRequest"}},
-                                      "example": [EXAMPLE]},
-                 "application/x-ndjson": {"schema": {"type": "string"}},
-                 "text/csv": {"schema": {"type": "string"}, "example": "item,destination,end_user,date\n1C902.b,JP,JMSDF,2026-03-01\n"},
-                 "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-             }}})
+@router.post(
+    "/screen/batch",
+    response_model=BatchResult,
+    summary="Screen many transactions",
+    responses={
+        200: {
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            "description": "JSON (summary and decisions), or JSON Lines streamed: one decision per line, then the summary",
+        }
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ScreeningRequest"}},
+                    "example": [EXAMPLE],
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "item,destination,end_user,date\n1C902.b,JP,JMSDF,2026-03-01\n",
+                },
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
+)
 async def screen_batch(request: Request) -> Any:
     """Transactions as a JSON array, JSON Lines, CSV (header = the screening fields) or Turtle, in the body
     or as an uploaded `file`. A bad row rejects the whole batch (422, naming every bad line). With
@@ -64,15 +103,33 @@ async def _rows(request: Request) -> list[Row]:
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise FieldError("the upload needs a file field", errors=[{"field": "file", "message": "required"}])
+            raise FieldError(
+                "the upload needs a file field", errors=[{"field": "file", "message": "required"}]
+            )
         name = (upload.filename or "").lower()
-        fmt = form.get("format") or next((f for ext, f in ((".csv", "csv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"),
-                                                           (".json", "json"), (".ttl", "turtle")) if name.endswith(ext)), None)
+        fmt = form.get("format") or next(
+            (
+                f
+                for ext, f in (
+                    (".csv", "csv"),
+                    (".jsonl", "jsonl"),
+                    (".ndjson", "jsonl"),
+                    (".json", "json"),
+                    (".ttl", "turtle"),
+                )
+                if name.endswith(ext)
+            ),
+            None,
+        )
         if fmt is None:
-            raise InputError("say the file's format with a 'format' field (csv, jsonl, json, turtle) or its extension")
+            raise InputError(
+                "say the file's format with a 'format' field (csv, jsonl, json, turtle) or its extension"
+            )
         return _parse(await upload.read(), str(fmt), upload.filename or "upload")
     if media not in _BATCH_TYPES:
-        raise UnsupportedMediaType(f"send the batch as {', '.join(sorted(_BATCH_TYPES))} or multipart/form-data (got {media or 'none'})")
+        raise UnsupportedMediaType(
+            f"send the batch as {', '.join(sorted(_BATCH_TYPES))} or multipart/form-data (got {media or 'none'})"
+        )
     return _parse(await request.body(), _BATCH_TYPES[media], "request body")
 
 
@@ -96,7 +153,9 @@ def _wants_lines(accept: str | None) -> bool:
 
 
 def _run(state: AppState, rows: list[Row]) -> RunResult:
-    decisions = [d for chunk, _ in screen_chunks(state.screener, rows, state.audit, chunk=2000) for d in chunk]
+    decisions = [
+        d for chunk, _ in screen_chunks(state.screener, rows, state.audit, chunk=2000) for d in chunk
+    ]
     return RunResult(decisions, rows=rows)
 
 
@@ -104,7 +163,6 @@ def _stream(state: AppState, rows: list[Row]) -> Iterator[bytes]:
     decisions = []
     for chunk, _ in screen_chunks(state.screener, rows, state.audit, chunk=500):
         decisions += chunk
-        for row, decision in zip(rows[len(decisions) - len(chunk):], chunk, strict=True):
+        for row, decision in zip(rows[len(decisions) - len(chunk) :], chunk, strict=True):
             yield (json.dumps({"row": row.where, **decision.as_dict()}, ensure_ascii=False) + "\n").encode()
     yield (json.dumps({"summary": RunResult(decisions, rows=rows).summary()}) + "\n").encode()
-

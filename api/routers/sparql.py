@@ -3,6 +3,7 @@ the service description and, for a browser, the YASGUI editor."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -11,10 +12,17 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import require_writer
 from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, wants_html
+from api.service_description import service_description
 from api.state import AppState, state_of
 from api.ui import editor_page
-from api.service_description import service_description
-from graph.errors import InputError, MethodNotAllowed, NotAcceptable, ParseError, QueryRefused, UnsupportedMediaType
+from graph.errors import (
+    InputError,
+    MethodNotAllowed,
+    NotAcceptable,
+    ParseError,
+    QueryRefused,
+    UnsupportedMediaType,
+)
 from graph.results import GRAPH_MEDIA_TYPES, serialize_graph
 from graph.sparql_text import looks_like_update
 
@@ -39,7 +47,9 @@ def _form(body: bytes) -> Params:
     try:
         return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise ParseError("a percent-encoded value of the form is not valid UTF-8", source="form body") from None
+        raise ParseError(
+            "a percent-encoded value of the form is not valid UTF-8", source="form body"
+        ) from None
 
 
 def _dataset(params: Params, default: str, named: str) -> tuple[list[str] | None, list[str] | None]:
@@ -49,12 +59,21 @@ def _dataset(params: Params, default: str, named: str) -> tuple[list[str] | None
     return defaults, nameds
 
 
-_RESULTS = {200: {"description": "Query results (JSON, XML, CSV, TSV) or a graph (Turtle, N-Triples, JSON-LD, RDF/XML); "
-                        "without a query, the service description (or the editor for a browser)"}}
+_RESULTS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Query results (JSON, XML, CSV, TSV) or a graph (Turtle, N-Triples, JSON-LD, RDF/XML); "
+        "without a query, the service description (or the editor for a browser)"
+    }
+}
 
 
-@router.get("/sparql", name="sparql", summary="SPARQL query (GET), service description, or the editor",
-            response_class=Response, responses=_RESULTS)
+@router.get(
+    "/sparql",
+    name="sparql",
+    summary="SPARQL query (GET), service description, or the editor",
+    response_class=Response,
+    responses=_RESULTS,
+)
 async def sparql_get(request: Request) -> Response:
     """`?query=` with optional `default-graph-uri` / `named-graph-uri`. Without a query: the service
     description (Turtle etc.), or the YASGUI editor when a browser asks for HTML."""
@@ -68,8 +87,12 @@ async def sparql_get(request: Request) -> Response:
     return await _query(request, state, _one(queries, "query"), url_params)
 
 
-@router.post("/sparql", summary="SPARQL query or update (POST)", response_class=Response,
-             responses={**_RESULTS, 204: {"description": "Update done"}})
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update (POST)",
+    response_class=Response,
+    responses={**_RESULTS, 204: {"description": "Update done"}},
+)
 async def sparql_post(request: Request) -> Response:
     """Form-encoded `query=` or `update=`, or a direct `application/sparql-query` /
     `application/sparql-update` body (UTF-8). Updates need the bearer token when enabled."""
@@ -77,8 +100,14 @@ async def sparql_post(request: Request) -> Response:
     url_params: Params = list(request.query_params.multi_items())
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";")[0].strip().lower()
-    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in content_type.split(";")[1:]
-                    if p.strip().lower().startswith("charset=")), "utf-8")
+    charset = next(
+        (
+            p.split("=", 1)[1].strip().strip('"').lower()
+            for p in content_type.split(";")[1:]
+            if p.strip().lower().startswith("charset=")
+        ),
+        "utf-8",
+    )
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"SPARQL requests must be UTF-8 (got charset={charset})")
     body = await request.body()
@@ -86,8 +115,10 @@ async def sparql_post(request: Request) -> Response:
         params = url_params + _form(body)
         queries, updates = _values(params, "query"), _values(params, "update")
         if len(queries) + len(updates) != 1:
-            raise InputError("give exactly one query or one update parameter "
-                             f"(got {len(queries)} query and {len(updates)} update)")
+            raise InputError(
+                "give exactly one query or one update parameter "
+                f"(got {len(queries)} query and {len(updates)} update)"
+            )
         if queries:
             return await _query(request, state, queries[0], params)
         return await _update(request, state, updates[0], params)
@@ -105,7 +136,9 @@ async def sparql_post(request: Request) -> Response:
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def sparql_other(request: Request) -> Response:
-    raise MethodNotAllowed(f"{request.method} is not a SPARQL Protocol operation; use GET or POST", allow="GET, POST")
+    raise MethodNotAllowed(
+        f"{request.method} is not a SPARQL Protocol operation; use GET or POST", allow="GET, POST"
+    )
 
 
 def _one(values: list[str], name: str) -> str:
@@ -116,23 +149,37 @@ def _one(values: list[str], name: str) -> str:
 
 async def _query(request: Request, state: AppState, text: str, params: Params) -> Response:
     if looks_like_update(text):
-        raise QueryRefused("this is a SPARQL Update sent to the query operation; POST it as application/sparql-update")
+        raise QueryRefused(
+            "this is a SPARQL Update sent to the query operation; POST it as application/sparql-update"
+        )
     accept = request.headers.get("accept")
-    solution_format, graph_format = choose(accept, SOLUTION_TYPES, "json"), choose(accept, GRAPH_TYPES, "turtle")
+    solution_format, graph_format = (
+        choose(accept, SOLUTION_TYPES, "json"),
+        choose(accept, GRAPH_TYPES, "turtle"),
+    )
     if solution_format is None and graph_format is None:
-        raise NotAcceptable(f"none of the accepted types ({accept}) is a SPARQL result or RDF format this endpoint serves")
+        raise NotAcceptable(
+            f"none of the accepted types ({accept}) is a SPARQL result or RDF format this endpoint serves"
+        )
     default, named = _dataset(params, "default-graph-uri", "named-graph-uri")
-    answer = await run_in_threadpool(state.endpoint.query, text, default_graphs=default, named_graphs=named,
-                                     solution_format=solution_format, graph_format=graph_format,
-                                     base=str(request.url_for("sparql")))
+    answer = await run_in_threadpool(
+        state.endpoint.query,
+        text,
+        default_graphs=default,
+        named_graphs=named,
+        solution_format=solution_format,
+        graph_format=graph_format,
+        base=str(request.url_for("sparql")),
+    )
     return Response(answer.body, media_type=_with_charset(answer.media_type), headers={"Vary": "Accept"})
 
 
 async def _update(request: Request, state: AppState, text: str, params: Params) -> Response:
     require_writer(request, state.settings)
     using, using_named = _values(params, "using-graph-uri"), _values(params, "using-named-graph-uri")
-    await run_in_threadpool(state.endpoint.update, text, using=using, using_named=using_named,
-                            base=str(request.url_for("sparql")))
+    await run_in_threadpool(
+        state.endpoint.update, text, using=using, using_named=using_named, base=str(request.url_for("sparql"))
+    )
     return Response(status_code=204)
 
 
@@ -144,8 +191,12 @@ async def _describe(request: Request, state: AppState) -> Response:
     if fmt is None:
         raise NotAcceptable("the service description is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML")
     graphs = await run_in_threadpool(state.endpoint.graphs)
-    triples = service_description(str(request.url_for("sparql")), graphs, update=state.settings.updates_enabled,
-                                  service=state.settings.allow_service)
+    triples = service_description(
+        str(request.url_for("sparql")),
+        graphs,
+        update=state.settings.updates_enabled,
+        service=state.settings.allow_service,
+    )
     return Response(serialize_graph(triples, fmt), media_type=_with_charset(GRAPH_MEDIA_TYPES[fmt]))
 
 

@@ -17,8 +17,11 @@ from graph.screening.decision import OUTCOMES
 from graph.settings import get_settings
 from graph.verify import verify
 
-audit_app = typer.Typer(help="The audit log: every screening decision (CLI, API, batch), fsync'd as it is made.",
-                        invoke_without_command=True, no_args_is_help=False)
+audit_app = typer.Typer(
+    help="The audit log: every screening decision (CLI, API, batch), fsync'd as it is made.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -28,29 +31,65 @@ def register(app: typer.Typer) -> None:
 @audit_app.callback(invoke_without_command=True)
 def audit_command(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option("--since", help="Only decisions made at or after this date or time (ISO 8601).")] = None,
-    decision: Annotated[str | None, typer.Option("--decision", help=f"Only this outcome: {', '.join(OUTCOMES)}.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the last N matching decisions.", min=1)] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only decisions made at or after this date or time (ISO 8601)."),
+    ] = None,
+    decision: Annotated[
+        str | None, typer.Option("--decision", help=f"Only this outcome: {', '.join(OUTCOMES)}.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the last N matching decisions.", min=1)
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json (full records) or csv.")] = "text",
 ) -> None:
     """List recorded decisions (newest last)."""
     if ctx.invoked_subcommand is not None:
         return
     if decision is not None and decision not in OUTCOMES:
-        raise FieldError(f"--decision {decision!r}: use one of {', '.join(OUTCOMES)}", errors=[{"field": "decision", "message": "unknown outcome"}])
+        raise FieldError(
+            f"--decision {decision!r}: use one of {', '.join(OUTCOMES)}",
+            errors=[{"field": "decision", "message": "unknown outcome"}],
+        )
     if fmt not in ("text", "json", "csv"):
         raise typer.BadParameter("use text, json or csv", param_hint="--format")
     records = AuditLog(get_settings().audit_log).select(since=since, decision=decision, limit=limit)
-    rows = [(r["decided_at"], r["id"], r["decision"], r["certainty"], r["as_of"], r["input"]["item"], r["input"]["end_user"],
-             r["resolved"]["destination"], r.get("source", ""), r["graph_hash"][:12]) for r in records]
-    header = ("decided_at", "id", "decision", "certainty", "as_of", "item", "end_user", "destination", "source", "graph")
+    rows = [
+        (
+            r["decided_at"],
+            r["id"],
+            r["decision"],
+            r["certainty"],
+            r["as_of"],
+            r["input"]["item"],
+            r["input"]["end_user"],
+            r["resolved"]["destination"],
+            r.get("source", ""),
+            r["graph_hash"][:12],
+        )
+        for r in records
+    ]
+    header = (
+        "decided_at",
+        "id",
+        "decision",
+        "certainty",
+        "as_of",
+        "item",
+        "end_user",
+        "destination",
+        "source",
+        "graph",
+    )
     if fmt == "json":
         print_json(records)
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows([[("'" + c if str(c).startswith(("=", "+", "-", "@")) else c) for c in row] for row in rows])
+        writer.writerows(
+            [[("'" + c if str(c).startswith(("=", "+", "-", "@")) else c) for c in row] for row in rows]
+        )
         sys.stdout.write(buffer.getvalue())
     else:
         table = Table(*header)
@@ -74,7 +113,9 @@ def verify_command(
     else:
         verdict = "[green]verified[/]: same decision" if result.same else "[red]differs[/]"
         console.print(f"{verdict} on graph {result.graph_hash[:16]} (from the {result.graph_source})")
-        console.print(f"  recorded: {result.recorded['decision']} ({result.recorded['certainty']})", highlight=False)
+        console.print(
+            f"  recorded: {result.recorded['decision']} ({result.recorded['certainty']})", highlight=False
+        )
         for difference in result.differences:
             console.print(f"  {difference}", highlight=False)
     raise typer.Exit(0 if result.same else 1)

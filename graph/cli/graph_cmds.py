@@ -16,7 +16,9 @@ from graph.settings import get_settings
 
 DataOption = Annotated[
     list[Path] | None,
-    typer.Option("--data", help="Extra RDF file to load beside the graph (Turtle, N-Triples, TriG...). Repeatable."),
+    typer.Option(
+        "--data", help="Extra RDF file to load beside the graph (Turtle, N-Triples, TriG...). Repeatable."
+    ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format: text or json.")]
 
@@ -27,7 +29,9 @@ def register(app: typer.Typer) -> None:
 
 
 def build_command(
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build again even if the cache has this version.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build again even if the cache has this version.")
+    ] = False,
 ) -> None:
     """Build the knowledge graph (parse, OWL RL closure, persist) or reuse the cached build."""
     settings = get_settings()
@@ -37,7 +41,9 @@ def build_command(
     directory = builder.build(inputs, settings.cache_dir, force=rebuild)
     manifest = builder.Manifest.read(directory / "manifest.json")
     verb = "reused" if cached else "built"
-    console.print(f"{verb} graph [bold]{manifest.content_hash[:16]}[/] in {time.perf_counter() - started:.2f}s")
+    console.print(
+        f"{verb} graph [bold]{manifest.content_hash[:16]}[/] in {time.perf_counter() - started:.2f}s"
+    )
     console.print(f"  store: {directory / 'store'}", highlight=False)
     console.print(f"  triples: {manifest.triples}", highlight=False)
 
@@ -52,7 +58,9 @@ def info_command(fmt: FormatOption = "text", data: DataOption = None) -> None:
         print_json(info.as_dict())
         return
     console.print(f"content hash  {info.content_hash}", highlight=False)
-    console.print(f"built at      {info.built_at} (eckg {info.eckg_version}, reasoner {info.reasoner})", highlight=False)
+    console.print(
+        f"built at      {info.built_at} (eckg {info.eckg_version}, reasoner {info.reasoner})", highlight=False
+    )
     console.print("triples       " + ", ".join(f"{k} {v}" for k, v in info.triples.items()), highlight=False)
     for kind, count in info.counts.items():
         console.print(f"{kind:<13} {count}", highlight=False)

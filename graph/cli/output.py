@@ -81,10 +81,12 @@ def within(seconds: float, work: Callable[[], T]) -> T:
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
-        errors.print(f"[bold red]error:[/] the query ran longer than {seconds:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)")
+        errors.print(
+            f"[bold red]error:[/] the query ran longer than {seconds:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)"
+        )
         sys.stderr.flush()
         sys.stdout.flush()
         os._exit(3)
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    return box["value"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,7 +16,11 @@ from graph.sparql_text import refuse_remote
 
 ResultFormat = Annotated[
     str | None,
-    typer.Option("--format", "-f", help=f"One of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)} (default table, or turtle for graphs)."),
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"One of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)} (default table, or turtle for graphs).",
+    ),
 ]
 DataOption = Annotated[
     list[Path] | None, typer.Option("--data", help="Extra RDF file to load beside the graph. Repeatable.")
@@ -31,7 +35,9 @@ def register(app: typer.Typer) -> None:
 
 def _check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in SOLUTION_FORMATS + GRAPH_FORMATS:
-        raise typer.BadParameter(f"use one of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)}", param_hint="--format")
+        raise typer.BadParameter(
+            f"use one of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)}", param_hint="--format"
+        )
 
 
 def _params(pairs: list[str] | None) -> dict[str, str]:
@@ -48,7 +54,7 @@ def queries_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """List the named queries of the catalogue with their summaries and parameters."""
-    entries = [
+    entries: list[dict[str, Any]] = [
         {
             "name": q.name,
             "summary": q.summary,
@@ -71,9 +77,15 @@ def queries_command(
 
 
 def query_command(
-    name: Annotated[str | None, typer.Argument(help="Name of a catalogue query (see `eckg queries`).")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as name=value. Repeatable.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Run the query in this .rq file instead.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Name of a catalogue query (see `eckg queries`).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A parameter as name=value. Repeatable.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Run the query in this .rq file instead.")
+    ] = None,
     fmt: ResultFormat = None,
     data: DataOption = None,
 ) -> None:
@@ -85,7 +97,10 @@ def query_command(
     kg = load_graph(data=data or ())
     load_into(kg, AuditLog(kg.settings.audit_log))
     bindings = named.bind(_params(param))
-    result = within(kg.settings.query_timeout, lambda: kg.query(named.text, bindings, max_rows=kg.settings.max_result_rows))
+    result = within(
+        kg.settings.query_timeout,
+        lambda: kg.query(named.text, bindings, max_rows=kg.settings.max_result_rows),
+    )
     print_result(result, fmt)
 
 
@@ -99,6 +114,6 @@ def sparql_command(
     kg = load_graph(data=data or ())
     load_into(kg, AuditLog(kg.settings.audit_log))
     refuse_remote(query, allow_service=kg.settings.allow_service, allow_load=kg.settings.allow_load)
-    print_result(within(kg.settings.query_timeout, lambda: kg.query(query, max_rows=kg.settings.max_result_rows)), fmt)
-
-
+    print_result(
+        within(kg.settings.query_timeout, lambda: kg.query(query, max_rows=kg.settings.max_result_rows)), fmt
+    )

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from graph.cli.output import console, errors, print_bytes, print_json
 from graph.audit import AuditLog
+from graph.cli.output import console, errors, print_bytes, print_json
 from graph.kg import load_graph
 from graph.results import serialize_graph
 from graph.screening import Screener, ScreeningRequest
@@ -17,8 +17,12 @@ from graph.screening.record import decision_triples
 from graph.screening.render import render
 from graph.validation import atomic_write, decisions_csv, decisions_jsonl, read_batch, run_batch
 
-Engine = Annotated[str | None, typer.Option("--engine", help="fast (the shapes' SPARQL on Oxigraph) or reference (pySHACL).")]
-Data = Annotated[list[Path] | None, typer.Option("--data", help="Extra RDF file to load beside the graph. Repeatable.")]
+Engine = Annotated[
+    str | None, typer.Option("--engine", help="fast (the shapes' SPARQL on Oxigraph) or reference (pySHACL).")
+]
+Data = Annotated[
+    list[Path] | None, typer.Option("--data", help="Extra RDF file to load beside the graph. Repeatable.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -32,18 +36,35 @@ def _check_engine(engine: str | None) -> None:
 
 
 def screen_command(
-    item: Annotated[str, typer.Option("--item", help="Control-list code (1C902.b), item IRI, or name in en/ja/zh.")],
-    destination: Annotated[str, typer.Option("--destination", help="Destination country, ISO 3166-1 alpha-2 (JP).")],
+    item: Annotated[
+        str, typer.Option("--item", help="Control-list code (1C902.b), item IRI, or name in en/ja/zh.")
+    ],
+    destination: Annotated[
+        str, typer.Option("--destination", help="Destination country, ISO 3166-1 alpha-2 (JP).")
+    ],
     end_user: Annotated[str, typer.Option("--end-user", help="End user: party IRI or name in any script.")],
-    end_use: Annotated[str | None, typer.Option("--end-use", help="End use id or label (civilian, automotive, military, wmd...).")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Day to judge on, YYYY-MM-DD (default today).")] = None,
+    end_use: Annotated[
+        str | None,
+        typer.Option("--end-use", help="End use id or label (civilian, automotive, military, wmd...)."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Day to judge on, YYYY-MM-DD (default today).")
+    ] = None,
     origin: Annotated[str, typer.Option("--origin", help="Country the item originates in.")] = "CN",
-    exporter_country: Annotated[str, typer.Option("--exporter-country", help="Country the export leaves from.")] = "CN",
-    consignee: Annotated[str | None, typer.Option("--consignee", help="Importer or consignee (name or IRI).")] = None,
-    exporter: Annotated[str | None, typer.Option("--exporter", help="Exporter (name or IRI); informational.")] = None,
+    exporter_country: Annotated[
+        str, typer.Option("--exporter-country", help="Country the export leaves from.")
+    ] = "CN",
+    consignee: Annotated[
+        str | None, typer.Option("--consignee", help="Importer or consignee (name or IRI).")
+    ] = None,
+    exporter: Annotated[
+        str | None, typer.Option("--exporter", help="Exporter (name or IRI); informational.")
+    ] = None,
     quantity: Annotated[str | None, typer.Option("--quantity", help="Quantity; informational.")] = None,
     value: Annotated[str | None, typer.Option("--value", help="Declared value; informational.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, or turtle (the decision as RDF).")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, or turtle (the decision as RDF).")
+    ] = "text",
     engine: Engine = None,
     data: Data = None,
 ) -> None:
@@ -54,9 +75,19 @@ def screen_command(
     if fmt not in ("text", "json", "turtle"):
         raise typer.BadParameter("use text, json or turtle", param_hint="--format")
     _check_engine(engine)
-    fields = {"item": item, "destination": destination, "end_user": end_user, "end_use": end_use, "date": date,
-              "origin": origin, "exporter_country": exporter_country, "consignee": consignee, "exporter": exporter,
-              "quantity": quantity, "value": value}
+    fields = {
+        "item": item,
+        "destination": destination,
+        "end_user": end_user,
+        "end_use": end_use,
+        "date": date,
+        "origin": origin,
+        "exporter_country": exporter_country,
+        "consignee": consignee,
+        "exporter": exporter,
+        "quantity": quantity,
+        "value": value,
+    }
     request = ScreeningRequest.parse({k: v for k, v in fields.items() if v is not None})
     kg = load_graph(data=data or ())
     decision = Screener(kg, engine).screen(request)
@@ -71,10 +102,19 @@ def screen_command(
 
 
 def validate_command(
-    file: Annotated[Path, typer.Argument(help="Transactions: CSV (columns = the screen fields), JSON Lines, or Turtle.")],
-    input_format: Annotated[str | None, typer.Option("--input-format", help="csv, jsonl or turtle (default: from the extension).")] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write the sh:ValidationReport here (Turtle).")] = None,
-    decisions: Annotated[Path | None, typer.Option("--decisions", help="Write per-transaction decisions here (.jsonl or .csv).")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="Transactions: CSV (columns = the screen fields), JSON Lines, or Turtle.")
+    ],
+    input_format: Annotated[
+        str | None, typer.Option("--input-format", help="csv, jsonl or turtle (default: from the extension).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the sh:ValidationReport here (Turtle).")
+    ] = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option("--decisions", help="Write per-transaction decisions here (.jsonl or .csv)."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Summary as text or json.")] = "text",
     engine: Engine = None,
     data: Data = None,
@@ -89,8 +129,15 @@ def validate_command(
     rows = read_batch(file, input_format)
     kg = load_graph(data=data or ())
     screener, audit = Screener(kg, engine), AuditLog(kg.settings.audit_log)
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=errors, transient=True, disable=len(rows) < 1000) as progress:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=len(rows) < 1000,
+    ) as progress:
         task = progress.add_task("screening", total=len(rows))
         result = run_batch(screener, rows, lambda n: progress.advance(task, n), audit=audit)
     if report is not None and result.report is not None:
@@ -102,11 +149,11 @@ def validate_command(
     if fmt == "json":
         print_json(summary)
     else:
-        console.print(f"{summary['transactions']} transactions · conforms: {summary['conforms']}", highlight=False)
+        console.print(
+            f"{summary['transactions']} transactions · conforms: {summary['conforms']}", highlight=False
+        )
         for outcome, count in summary["decisions"].items():
             console.print(f"  {outcome:<17} {count}", highlight=False)
         for identifier, count in summary["measures"].items():
             console.print(f"  {count:>6}  {identifier}", highlight=False)
     raise typer.Exit(0 if result.conforms else 1)
-
-

@@ -18,11 +18,31 @@ def register(app: typer.Typer) -> None:
 
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Interface to bind (127.0.0.1 keeps it local).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Interface to bind (127.0.0.1 keeps it local).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
-    data: Annotated[list[Path] | None, typer.Option("--data", help="Extra RDF file (Turtle, N-Triples, TriG with named graphs). Repeatable.")] = None,
-    update_token: Annotated[str | None, typer.Option("--update-token", help="Enable SPARQL Update for requests bearing this token.", envvar="ECKG_UPDATE_TOKEN", show_envvar=False)] = None,
-    allow_anonymous_update: Annotated[bool, typer.Option("--allow-anonymous-update", help="Enable SPARQL Update without a token (local test stores only).")] = False,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data", help="Extra RDF file (Turtle, N-Triples, TriG with named graphs). Repeatable."
+        ),
+    ] = None,
+    update_token: Annotated[
+        str | None,
+        typer.Option(
+            "--update-token",
+            help="Enable SPARQL Update for requests bearing this token.",
+            envvar="ECKG_UPDATE_TOKEN",
+            show_envvar=False,
+        ),
+    ] = None,
+    allow_anonymous_update: Annotated[
+        bool,
+        typer.Option(
+            "--allow-anonymous-update", help="Enable SPARQL Update without a token (local test stores only)."
+        ),
+    ] = False,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the screening API, the web page and the SPARQL 1.1 endpoint (http://HOST:PORT/sparql)."""

@@ -59,8 +59,24 @@ class Decision:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Decision:
-        values = {k: data[k] for k in ("decision", "certainty", "graph_hash", "engine", "reasons", "resolved", "input",
-                                       "transaction", "caveats", "notes", "id", "decided_at", "eckg_version")}
+        values = {
+            k: data[k]
+            for k in (
+                "decision",
+                "certainty",
+                "graph_hash",
+                "engine",
+                "reasons",
+                "resolved",
+                "input",
+                "transaction",
+                "caveats",
+                "notes",
+                "id",
+                "decided_at",
+                "eckg_version",
+            )
+        }
         return cls(as_of=date.fromisoformat(data["as_of"]), **values)
 
 

@@ -66,14 +66,15 @@ def fill_message(template: str | None, variables: dict[str, str]) -> str:
     """pySHACL's substitution of {?var} and {$var} in sh:message, applied the same way."""
     message = template or ""
     for name, value in variables.items():
-        message = re.sub("{{[?$]{}}}".format(name), value, message)
+        message = re.sub(f"{{[?$]{name}}}", value, message)
     return message
 
 
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="eckg-rules")
 
 
-Row = tuple[ox.NamedNode | None, Any, tuple[tuple[str, str], ...]]  # path, value (None: the focus), other variables
+# A result row: path, value (None: the focus itself), the other projected variables
+Row = tuple[ox.NamedNode | None, Any, tuple[tuple[str, str], ...]]
 MEMO_SIZE = 200_000
 
 
@@ -98,8 +99,12 @@ class FastEngine:
             return self._single(transactions[0])
         with self._scratch(transactions):
             runs = _POOL.map(lambda c: self._rows(c, None), self.constraints)
-            return [f for c, rows in zip(self.constraints, runs, strict=True) for focus, found in rows.items()
-                    for f in self._findings(c, focus, found)]
+            return [
+                f
+                for c, rows in zip(self.constraints, runs, strict=True)
+                for focus, found in rows.items()
+                for f in self._findings(c, focus, found)
+            ]
 
     def _single(self, tx: Resolved) -> list[Finding]:
         objects: dict[str, frozenset[str]] = {}
@@ -144,7 +149,9 @@ class FastEngine:
     @contextmanager
     def _scratch(self, transactions: Sequence[Resolved]) -> Iterator[None]:
         node = ox.NamedNode(new_scratch_graph())
-        self.kg.store.bulk_add(ox.Quad(t.subject, t.predicate, t.object, node) for tx in transactions for t in tx.triples())
+        self.kg.store.bulk_add(
+            ox.Quad(t.subject, t.predicate, t.object, node) for tx in transactions for t in tx.triples()
+        )
         try:
             yield
         finally:
@@ -157,8 +164,12 @@ class FastEngine:
         for row in result.rows:
             focus = row["this"]
             value = row.get("value")
-            entry: Row = (row.get("path"), None if value is None or value == focus else value,
-                          tuple(sorted((k, v.value) for k, v in row.items() if k not in ("this", "path", "value"))))
+            path = row.get("path")
+            entry: Row = (
+                path if isinstance(path, ox.NamedNode) else None,
+                None if value is None or value == focus else value,
+                tuple(sorted((k, v.value) for k, v in row.items() if k not in ("this", "path", "value"))),
+            )
             found = rows.setdefault(focus.value, [])
             if entry not in found:
                 found.append(entry)
@@ -168,8 +179,21 @@ class FastEngine:
         out = []
         for path, value, extra in rows:
             term = ox.NamedNode(focus) if value is None else value
-            variables = {"this": focus, **({"path": path.value} if path else {}), "value": term.value, **dict(extra)}
-            out.append(_finding(constraint, focus, path.value if path else None, term, fill_message(constraint.message, variables)))
+            variables = {
+                "this": focus,
+                **({"path": path.value} if path else {}),
+                "value": term.value,
+                **dict(extra),
+            }
+            out.append(
+                _finding(
+                    constraint,
+                    focus,
+                    path.value if path else None,
+                    term,
+                    fill_message(constraint.message, variables),
+                )
+            )
         return out
 
     def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], rdflib.Graph]:
@@ -177,9 +201,21 @@ class FastEngine:
         return findings, report_graph(findings)
 
 
-def _finding(c: Constraint, focus: str, path: str | None, value: ox.NamedNode | ox.BlankNode | ox.Literal, message: str) -> Finding:
-    return Finding(focus, c.shape, c.constraint, c.severity, c.notation, c.rank, path, value.value,
-                   isinstance(value, ox.NamedNode), message)
+def _finding(
+    c: Constraint, focus: str, path: str | None, value: ox.NamedNode | ox.BlankNode | ox.Literal, message: str
+) -> Finding:
+    return Finding(
+        focus,
+        c.shape,
+        c.constraint,
+        c.severity,
+        c.notation,
+        c.rank,
+        path,
+        value.value,
+        isinstance(value, ox.NamedNode),
+        message,
+    )
 
 
 class ReferenceEngine:
@@ -199,7 +235,12 @@ class ReferenceEngine:
             for triple in triples_to_rdflib(tx.triples()):
                 data.add(triple)
         _, report, _ = validate(
-            data, shacl_graph=self.shapes, inference="none", allow_warnings=True, allow_infos=True, advanced=False
+            data,
+            shacl_graph=self.shapes,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            advanced=False,
         )
         return self._findings(report), report
 
@@ -255,4 +296,3 @@ def report_graph(findings: Sequence[Finding]) -> rdflib.Graph:
 
 def make_engine(kg: KnowledgeGraph, name: str) -> Engine:
     return FastEngine(kg) if name == "fast" else ReferenceEngine(kg)
-

@@ -17,8 +17,13 @@ from graph.screening.transaction import Resolved
 
 _BASIS_ORDER = {"stated in the text": 0, "stated by the spokesperson": 1, "analyst's mapping": 2}
 STATUS_RANK = {"confirmed": 1, "reported": 2, "unverified": 3, "conflicting": 4}
-_PATH_FIELD = {str(ECKG.endUser): "end_user", str(ECKG.consignee): "consignee", str(ECKG.item): "item",
-               str(ECKG.endUse): "end_use", str(ECKG.transactionDate): "date"}
+_PATH_FIELD = {
+    str(ECKG.endUser): "end_user",
+    str(ECKG.consignee): "consignee",
+    str(ECKG.item): "item",
+    str(ECKG.endUse): "end_use",
+    str(ECKG.transactionDate): "date",
+}
 
 
 def local(iri: str | None) -> str | None:
@@ -58,23 +63,43 @@ class Explainer:
             "issued": row.get("issued"),
             "effective_from": row.get("effectiveFrom"),
             "effective_until": row.get("effectiveUntil"),
-            "instrument": {"iri": row.get("instrument"), "label": row.get("instrumentLabel"), "number": row.get("number")}
-            if row.get("instrument") else None,
+            "instrument": {
+                "iri": row.get("instrument"),
+                "label": row.get("instrumentLabel"),
+                "number": row.get("number"),
+            }
+            if row.get("instrument")
+            else None,
             "note": row.get("note"),
             "articles": sorted(
-                ({"iri": b["cites"], "label": b.get("citesLabel"), "basis": b["basisKind"], "status": local(b["status"])}
-                 for b in bases),
+                (
+                    {
+                        "iri": b["cites"],
+                        "label": b.get("citesLabel"),
+                        "basis": b["basisKind"],
+                        "status": local(b["status"]),
+                    }
+                    for b in bases
+                ),
                 key=lambda a: (_BASIS_ORDER.get(a["basis"], 9), a["iri"]),
             ),
-            "periods": [{"start": p["start"], "end": p.get("end"), "status": local(p["status"])} for p in periods],
+            "periods": [
+                {"start": p["start"], "end": p.get("end"), "status": local(p["status"])} for p in periods
+            ],
             "sources": self.sources(iri),
         }
 
     def _sources(self, iri: str) -> list[dict[str, Any]]:
         """The resource's sources, most reliable first."""
         sources = [
-            {"iri": r["source"], "url": r["url"], "publisher": r.get("publisher"), "date": r.get("date"),
-             "kind": r["kind"], "status": local(r["status"])}
+            {
+                "iri": r["source"],
+                "url": r["url"],
+                "publisher": r.get("publisher"),
+                "date": r.get("date"),
+                "kind": r["kind"],
+                "status": local(r["status"]),
+            }
             for r in self.kg.run("list_sources", resource=iri).records()
         ]
         return sorted(sources, key=lambda s: (STATUS_RANK.get(s["status"] or "", 9), s["iri"]))
@@ -85,10 +110,16 @@ class Explainer:
             return None
         r = rows[0]
         return {
-            "iri": iri, "party": r.get("party"), "party_label": r.get("partyLabel"), "list": r["listLabel"],
-            "measure": r["measure"], "identifier": r["identifier"],
+            "iri": iri,
+            "party": r.get("party"),
+            "party_label": r.get("partyLabel"),
+            "list": r["listLabel"],
+            "measure": r["measure"],
+            "identifier": r["identifier"],
             "position": int(r["position"]) if "position" in r else None,
-            "status": local(r["status"]), "note": r.get("note"), "sources": self.sources(iri),
+            "status": local(r["status"]),
+            "note": r.get("note"),
+            "sources": self.sources(iri),
         }
 
     def _classification(self, party: str, klass: str) -> dict[str, Any] | None:
@@ -97,14 +128,25 @@ class Explainer:
             return None
         r = rows[0]
         via = None if r["classifiedParty"] == party else r["classifiedLabel"]
-        return {"iri": r["classification"], "class": local(klass), "party": r["classifiedParty"], "via_part_of": via,
-                "status": local(r["status"]), "sources": self.sources(r["classification"])}
+        return {
+            "iri": r["classification"],
+            "class": local(klass),
+            "party": r["classifiedParty"],
+            "via_part_of": via,
+            "status": local(r["status"]),
+            "sources": self.sources(r["classification"]),
+        }
 
     def _item_measures(self, item: str, day: str) -> tuple[dict[str, Any], ...]:
         rows = self.kg.run("list_item_measures", item=item, date=day).records()
         return tuple(
-            {"iri": r["measure"], "identifier": r["identifier"], "in_force": r["inForce"] == "true",
-             "period_status": local(r.get("periodStatus")), "designation_status": local(r.get("designationStatus"))}
+            {
+                "iri": r["measure"],
+                "identifier": r["identifier"],
+                "in_force": r["inForce"] == "true",
+                "period_status": local(r.get("periodStatus")),
+                "designation_status": local(r.get("designationStatus")),
+            }
             for r in rows
         )
 
@@ -117,7 +159,10 @@ class Explainer:
         period = _period_on(measure, as_of) if measure else None
         statuses: list[tuple[str, str | None]] = []
         if measure:
-            statuses += [("measure", measure["status"]), ("in-force period", period["status"] if period else None)]
+            statuses += [
+                ("measure", measure["status"]),
+                ("in-force period", period["status"] if period else None),
+            ]
         if listing:
             statuses.append(("listing", listing["status"]))
         classification = None
@@ -125,18 +170,26 @@ class Explainer:
             party = resolved.consignee if finding.path == str(ECKG.consignee) else resolved.end_user
             if party and party.iri:
                 classification = self.classification(party.iri, str(ECKG.MilitaryEndUser))
-                statuses.append(("military end-user classification", classification["status"] if classification else None))
+                statuses.append(
+                    ("military end-user classification", classification["status"] if classification else None)
+                )
         item_control = self._item_control(resolved, as_of)
         if item_control:
-            statuses.append(("item control", weakest([item_control["period_status"], item_control["designation_status"]])))
+            statuses.append(
+                ("item control", weakest([item_control["period_status"], item_control["designation_status"]]))
+            )
         status = weakest([s for _, s in statuses])
         return {
             "outcome": finding.outcome,
             "message": finding.message,
             "status": status,
             "uncertain": [{"fact": f, "status": s} for f, s in statuses if s and s != "confirmed"],
-            "rule": {"shape": finding.shape, "constraint": finding.constraint, "severity": local(finding.severity),
-                     "field": _PATH_FIELD.get(finding.path or "", local(finding.path))},
+            "rule": {
+                "shape": finding.shape,
+                "constraint": finding.constraint,
+                "severity": local(finding.severity),
+                "field": _PATH_FIELD.get(finding.path or "", local(finding.path)),
+            },
             "measure": _public_measure(measure, period),
             "articles": measure["articles"] if measure else [],
             "sources": measure["sources"] if measure else [],
@@ -157,7 +210,11 @@ class Explainer:
         if resolved.item.iri is None:
             return []
         return [
-            {"measure": m["iri"], "identifier": m["identifier"], "periods": (self.measure(m["iri"]) or {}).get("periods", [])}
+            {
+                "measure": m["iri"],
+                "identifier": m["identifier"],
+                "periods": (self.measure(m["iri"]) or {}).get("periods", []),
+            }
             for m in self.item_measures(resolved.item.iri, as_of.isoformat())
             if not m["in_force"]
         ]
@@ -174,5 +231,16 @@ def _period_on(measure: dict[str, Any], as_of: date) -> dict[str, Any] | None:
 def _public_measure(measure: dict[str, Any] | None, period: dict[str, Any] | None) -> dict[str, Any] | None:
     if measure is None:
         return None
-    keep = ("iri", "identifier", "label", "kind", "status", "issued", "effective_from", "effective_until", "instrument", "note")
+    keep = (
+        "iri",
+        "identifier",
+        "label",
+        "kind",
+        "status",
+        "issued",
+        "effective_from",
+        "effective_until",
+        "instrument",
+        "note",
+    )
     return {**{k: measure[k] for k in keep}, "in_force_period": period, "periods": measure["periods"]}

@@ -1,9 +1,9 @@
 """Normalising names so that legal forms, case, width and punctuation do not hide a match.
 
-    >>> normalize("Mitsubishi Heavy Industries Aero Engines, Ltd.")
-    'mitsubishi heavy industries aero engines'
-    >>> normalize("株式会社ＳＵＢＡＲＵ") == normalize("SUBARU Corporation")
-    True
+>>> normalize("Mitsubishi Heavy Industries Aero Engines, Ltd.")
+'mitsubishi heavy industries aero engines'
+>>> normalize("株式会社ＳＵＢＡＲＵ") == normalize("SUBARU Corporation")
+True
 """
 
 from __future__ import annotations
@@ -14,10 +14,40 @@ import unicodedata
 # Legal forms in English, Japanese and Chinese, longest first so that "co., ltd." goes before "ltd.".
 _LEGAL_FORMS = sorted(
     {
-        "co., ltd.", "co., ltd", "co. ltd.", "co ltd", "co.,ltd.", "company limited", "limited", "ltd.", "ltd",
-        "inc.", "inc", "incorporated", "corporation", "corp.", "corp", "company", "co.", "llc", "l.l.c.",
-        "plc", "gmbh", "s.a.", "k.k.", "kabushiki kaisha", "kabushiki-kaisha",
-        "株式会社", "有限会社", "合同会社", "(株)", "(有)", "股份有限公司", "有限责任公司", "有限公司", "公司",
+        "co., ltd.",
+        "co., ltd",
+        "co. ltd.",
+        "co ltd",
+        "co.,ltd.",
+        "company limited",
+        "limited",
+        "ltd.",
+        "ltd",
+        "inc.",
+        "inc",
+        "incorporated",
+        "corporation",
+        "corp.",
+        "corp",
+        "company",
+        "co.",
+        "llc",
+        "l.l.c.",
+        "plc",
+        "gmbh",
+        "s.a.",
+        "k.k.",
+        "kabushiki kaisha",
+        "kabushiki-kaisha",
+        "株式会社",
+        "有限会社",
+        "合同会社",
+        "(株)",
+        "(有)",
+        "股份有限公司",
+        "有限责任公司",
+        "有限公司",
+        "公司",
     },
     key=len,
     reverse=True,

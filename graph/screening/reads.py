@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef, Variable
-from rdflib.paths import AlternativePath, Path as RdfPath
+from rdflib.paths import AlternativePath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -57,7 +57,11 @@ def _restrictions(algebra: Any) -> dict[Variable, set[URIRef]]:
     for node in _walk(algebra):
         if not isinstance(node, CompValue):
             continue
-        if node.name == "RelationalExpression" and node.get("op") == "IN" and isinstance(node.get("expr"), Variable):
+        if (
+            node.name == "RelationalExpression"
+            and node.get("op") == "IN"
+            and isinstance(node.get("expr"), Variable)
+        ):
             other = node.get("other") or []
             if all(isinstance(term, URIRef) for term in other):
                 found[node["expr"]] = set(other)
@@ -66,7 +70,7 @@ def _restrictions(algebra: Any) -> dict[Variable, set[URIRef]]:
             for var in {v for row in rows for v in row}:
                 terms = {row.get(var) for row in rows}
                 if all(isinstance(term, URIRef) for term in terms):
-                    found[var] = terms  # type: ignore[assignment]
+                    found[var] = {term for term in terms if isinstance(term, URIRef)}
     return found
 
 
@@ -76,7 +80,7 @@ def _from_this(predicate: Any, restricted: dict[Variable, set[URIRef]]) -> set[U
     if isinstance(predicate, Variable):
         return restricted.get(predicate)
     if isinstance(predicate, AlternativePath) and all(isinstance(arg, URIRef) for arg in predicate.args):
-        return set(predicate.args)
+        return {arg for arg in predicate.args if isinstance(arg, URIRef)}
     return None
 
 

@@ -28,9 +28,20 @@ from graph.screening.decision import Decision
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _PROV = "http://www.w3.org/ns/prov#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_OUTCOME = {"prohibited": "prohibited", "undetermined": "undetermined", "enhanced_review": "enhancedReview",
-            "license_required": "licenceRequired", "clear": "clear"}
-_FIELD_PATH = {"end_user": "endUser", "consignee": "consignee", "item": "item", "end_use": "endUse", "date": "transactionDate"}
+_OUTCOME = {
+    "prohibited": "prohibited",
+    "undetermined": "undetermined",
+    "enhanced_review": "enhancedReview",
+    "license_required": "licenceRequired",
+    "clear": "clear",
+}
+_FIELD_PATH = {
+    "end_user": "endUser",
+    "consignee": "consignee",
+    "item": "item",
+    "end_use": "endUse",
+    "date": "transactionDate",
+}
 SOFTWARE = ox.NamedNode("https://w3id.org/eckg/id/software/eckg")
 
 
@@ -81,9 +92,18 @@ def _transaction(tx: ox.NamedNode, decision: Decision) -> list[tuple[Any, Any, A
         (tx, _e("destinationCountry"), country_iri(resolved["destination"])),
         (tx, _e("originCountry"), country_iri(resolved["origin"])),
         (tx, _e("exporterCountry"), country_iri(resolved["exporter_country"])),
-        (tx, _e("transactionDate"), _lit(date.fromisoformat(given.get("date", decision.as_of.isoformat())).isoformat(), "date")),
+        (
+            tx,
+            _e("transactionDate"),
+            _lit(date.fromisoformat(given.get("date", decision.as_of.isoformat())).isoformat(), "date"),
+        ),
     ]
-    for key, prop in (("item", "item"), ("end_user", "endUser"), ("consignee", "consignee"), ("exporter", "exporter")):
+    for key, prop in (
+        ("item", "item"),
+        ("end_user", "endUser"),
+        ("consignee", "consignee"),
+        ("exporter", "exporter"),
+    ):
         entry = resolved.get(key)
         if entry and entry.get("iri"):
             out.append((tx, _e(prop), ox.NamedNode(entry["iri"])))
@@ -92,7 +112,9 @@ def _transaction(tx: ox.NamedNode, decision: Decision) -> list[tuple[Any, Any, A
     return out
 
 
-def _reason(decision: ox.NamedNode, activity: ox.NamedNode, node: ox.NamedNode, reason: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+def _reason(
+    decision: ox.NamedNode, activity: ox.NamedNode, node: ox.NamedNode, reason: dict[str, Any]
+) -> list[tuple[Any, Any, Any]]:
     out: list[tuple[Any, Any, Any]] = [
         (decision, _e("hasReason"), node),
         (node, _RDF_TYPE, _e("Reason")),
@@ -102,18 +124,34 @@ def _reason(decision: ox.NamedNode, activity: ox.NamedNode, node: ox.NamedNode, 
     ]
     rule = reason.get("rule") or {}
     if rule.get("shape"):
-        out += [(node, _e("shape"), ox.NamedNode(rule["shape"])), (node, _e("constraint"), ox.NamedNode(rule["constraint"]))]
+        out += [
+            (node, _e("shape"), ox.NamedNode(rule["shape"])),
+            (node, _e("constraint"), ox.NamedNode(rule["constraint"])),
+        ]
     if rule.get("field") in _FIELD_PATH:
         out.append((node, _e("resultPath"), _e(_FIELD_PATH[rule["field"]])))
     if reason.get("measure"):
         measure = ox.NamedNode(reason["measure"]["iri"])
-        out += [(node, _e("measure"), measure), (activity, _p("used"), measure), (decision, _p("wasDerivedFrom"), measure)]
+        out += [
+            (node, _e("measure"), measure),
+            (activity, _p("used"), measure),
+            (decision, _p("wasDerivedFrom"), measure),
+        ]
     if reason.get("listing"):
         out.append((node, _p("wasDerivedFrom"), ox.NamedNode(reason["listing"]["iri"])))
     for source in reason.get("sources", []):
-        out += [(node, _p("wasDerivedFrom"), ox.NamedNode(source["iri"])), (decision, _p("wasDerivedFrom"), ox.NamedNode(source["iri"]))]
+        out += [
+            (node, _p("wasDerivedFrom"), ox.NamedNode(source["iri"])),
+            (decision, _p("wasDerivedFrom"), ox.NamedNode(source["iri"])),
+        ]
     if reason.get("conditional_on"):
-        out.append((node, _e("note"), _lit(f"conditional on the end user being {reason['conditional_on']['end_user']}")))
+        out.append(
+            (
+                node,
+                _e("note"),
+                _lit(f"conditional on the end user being {reason['conditional_on']['end_user']}"),
+            )
+        )
     return out
 
 

@@ -10,8 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from graph.errors import FieldError
 
-FIELDS = ("item", "destination", "end_user", "end_use", "date", "origin", "exporter_country",
-          "consignee", "exporter", "quantity", "value")
+FIELDS = (
+    "item",
+    "destination",
+    "end_user",
+    "end_use",
+    "date",
+    "origin",
+    "exporter_country",
+    "consignee",
+    "exporter",
+    "quantity",
+    "value",
+)
 
 
 class ScreeningRequest(BaseModel):
@@ -19,18 +30,42 @@ class ScreeningRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    item: str = Field(min_length=1, max_length=500, description="Control-list code (1C902, 1C902.b), item IRI, or name in en/ja/zh.",
-                      examples=["1C902.b"])
-    destination: str = Field(min_length=2, max_length=2, description="Destination country, ISO 3166-1 alpha-2.", examples=["JP"])
-    end_user: str = Field(min_length=1, max_length=500, description="End user: party IRI or name in any script.",
-                          examples=["Japan Maritime Self-Defense Force"])
-    end_use: str | None = Field(default=None, max_length=100, description="End-use id or label (see GET /end-uses).",
-                                examples=["civilian"])
-    date: dt.date | None = Field(default=None, description="Day to judge on (default: today).", examples=["2026-03-01"])
-    origin: str = Field(default="CN", min_length=2, max_length=2, description="Country of origin of the item.")
-    exporter_country: str = Field(default="CN", min_length=2, max_length=2, description="Country the export leaves from.")
-    consignee: str | None = Field(default=None, max_length=500, description="Importer or consignee (name or IRI).")
-    exporter: str | None = Field(default=None, max_length=500, description="Exporter (name or IRI); informational.")
+    item: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Control-list code (1C902, 1C902.b), item IRI, or name in en/ja/zh.",
+        examples=["1C902.b"],
+    )
+    destination: str = Field(
+        min_length=2, max_length=2, description="Destination country, ISO 3166-1 alpha-2.", examples=["JP"]
+    )
+    end_user: str = Field(
+        min_length=1,
+        max_length=500,
+        description="End user: party IRI or name in any script.",
+        examples=["Japan Maritime Self-Defense Force"],
+    )
+    end_use: str | None = Field(
+        default=None,
+        max_length=100,
+        description="End-use id or label (see GET /end-uses).",
+        examples=["civilian"],
+    )
+    date: dt.date | None = Field(
+        default=None, description="Day to judge on (default: today).", examples=["2026-03-01"]
+    )
+    origin: str = Field(
+        default="CN", min_length=2, max_length=2, description="Country of origin of the item."
+    )
+    exporter_country: str = Field(
+        default="CN", min_length=2, max_length=2, description="Country the export leaves from."
+    )
+    consignee: str | None = Field(
+        default=None, max_length=500, description="Importer or consignee (name or IRI)."
+    )
+    exporter: str | None = Field(
+        default=None, max_length=500, description="Exporter (name or IRI); informational."
+    )
     quantity: Decimal | None = Field(default=None, ge=0, description="Quantity; informational.")
     value: Decimal | None = Field(default=None, ge=0, description="Declared value; informational.")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
@@ -57,7 +57,9 @@ class Resolution:
             "match": self.match,
             "score": round(self.score, 1),
             "strength": self.strength,
-            "candidates": [{"iri": c.iri, "label": c.label, "score": round(c.score, 1)} for c in self.candidates],
+            "candidates": [
+                {"iri": c.iri, "label": c.label, "score": round(c.score, 1)} for c in self.candidates
+            ],
             **({"note": self.note} if self.note else {}),
         }
 
@@ -87,7 +89,9 @@ class NameIndex:
             return Resolution(text, exact[0], self.labels[exact[0]], "name", 100.0, "exact")
         if len(exact) > 1:
             candidates = tuple(Candidate(i, self.labels[i], 100.0) for i in exact)
-            return Resolution(text, None, None, "name", 100.0, "weak", candidates, "the name matches several parties")
+            return Resolution(
+                text, None, None, "name", 100.0, "weak", candidates, "the name matches several parties"
+            )
         return self._fuzzy(text, key, strong, weak, limit)
 
     def _fuzzy(self, text: str, key: str, strong: float, weak: float, limit: int) -> Resolution:
@@ -95,12 +99,21 @@ class NameIndex:
         and no other party comes within AMBIGUITY_MARGIN; names containing the input (or contained in it)
         are possible matches however low their score."""
         scores: dict[str, float] = {}
-        for _, score, index in process.extract(key, self.names, scorer=fuzz.token_sort_ratio, limit=limit * 4):
+        for _, score, index in process.extract(
+            key, self.names, scorer=fuzz.token_sort_ratio, limit=limit * 4
+        ):
             owner = self.owners[index]
             scores[owner] = max(scores.get(owner, 0.0), score)
         contained = self._containing(key, limit * 4)
         for owner in contained:
-            scores.setdefault(owner, max(fuzz.token_sort_ratio(key, n) for n, o in zip(self.names, self.owners, strict=True) if o == owner))
+            scores.setdefault(
+                owner,
+                max(
+                    fuzz.token_sort_ratio(key, n)
+                    for n, o in zip(self.names, self.owners, strict=True)
+                    if o == owner
+                ),
+            )
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         possible = [(i, s) for i, s in ranked if s >= weak or i in contained][:limit]
         if not possible:
@@ -122,7 +135,10 @@ class NameIndex:
             scorer, ok = fuzz.token_set_ratio, any(len(word) >= 3 for word in key.split())
         if not ok:
             return set()
-        return {self.owners[i] for _, _, i in process.extract(key, self.names, scorer=scorer, limit=limit, score_cutoff=100)}
+        return {
+            self.owners[i]
+            for _, _, i in process.extract(key, self.names, scorer=scorer, limit=limit, score_cutoff=100)
+        }
 
 
 @dataclass
@@ -160,7 +176,9 @@ class Resolver:
             if "name" in row:
                 end_uses.setdefault(normalize(row["name"].value), iri)
         settings = kg.settings
-        return cls(items, codes, parties, end_uses, ids, settings.match_threshold, settings.weak_match_threshold)
+        return cls(
+            items, codes, parties, end_uses, ids, settings.match_threshold, settings.weak_match_threshold
+        )
 
     # ------------------------------------------------------------------ items
 
@@ -238,6 +256,8 @@ def _looks_like_iri(text: str) -> bool:
     return text.startswith(("http://", "https://", "urn:", "<")) or bool(re.match(r"^(itm|pty):\S+$", text))
 
 
-def _is_preferred_english(row: dict) -> bool:  # type: ignore[type-arg]
+def _is_preferred_english(row: dict[str, Any]) -> bool:
     name, preferred = row.get("name"), row.get("preferred")
-    return bool(preferred is not None and preferred.value == "true" and name is not None and name.language == "en")
+    return bool(
+        preferred is not None and preferred.value == "true" and name is not None and name.language == "en"
+    )

@@ -63,7 +63,9 @@ class Screener:
         findings already made for them)."""
         findings = self._by_focus(self.engine.findings(transactions) if found is None else found)
         alternatives = [alt for tx in transactions for alt in _weak_alternatives(tx)]
-        alt_findings = self._by_focus(self.engine.findings([a for _, a in alternatives])) if alternatives else {}
+        alt_findings = (
+            self._by_focus(self.engine.findings([a for _, a in alternatives])) if alternatives else {}
+        )
         assumed: dict[str, list[tuple[Resolved, list[Finding]]]] = {}
         for original, alt in alternatives:
             assumed.setdefault(original.iri, []).append((alt, alt_findings.get(alt.iri, [])))
@@ -76,7 +78,9 @@ class Screener:
             grouped.setdefault(f.focus, []).append(f)
         return grouped
 
-    def _decision(self, tx: Resolved, findings: list[Finding], assumed: list[tuple[Resolved, list[Finding]]]) -> Decision:
+    def _decision(
+        self, tx: Resolved, findings: list[Finding], assumed: list[tuple[Resolved, list[Finding]]]
+    ) -> Decision:
         as_of = tx.request.as_of
         reasons = [self.explainer.reason(f, tx, as_of) for f in _ordered(findings)]
         outcome = outcome_of(reasons)
@@ -108,14 +112,20 @@ class Screener:
         caveats = []
         as_of = tx.request.as_of.isoformat()
         if self.facts_reviewed and as_of > self.facts_reviewed:
-            caveats.append(f"The facts were last reviewed on {self.facts_reviewed}; changes after that day are not in the graph.")
+            caveats.append(
+                f"The facts were last reviewed on {self.facts_reviewed}; changes after that day are not in the graph."
+            )
         if tx.request.end_use is None and outcome not in ("prohibited", "undetermined"):
-            caveats.append("No end use given: military uses and uses enhancing a destination's military capabilities "
-                           "may be prohibited; a licence application needs end-user and end-use certificates (ECL Art. 15).")
+            caveats.append(
+                "No end use given: military uses and uses enhancing a destination's military capabilities "
+                "may be prohibited; a licence application needs end-user and end-use certificates (ECL Art. 15)."
+            )
         for name, resolution in (("end user", tx.end_user), ("consignee", tx.consignee)):
             if resolution is not None and resolution.strength == "none":
-                caveats.append(f"The {name} '{resolution.input}' matches no party in the graph: no list or military "
-                               "end-user check found it; check the name.")
+                caveats.append(
+                    f"The {name} '{resolution.input}' matches no party in the graph: no list or military "
+                    "end-user check found it; check the name."
+                )
         if tx.item.note:
             caveats.append(tx.item.note)
         return caveats
@@ -136,11 +146,16 @@ def _possible_match_reason(tx: Resolved, alt: Resolved, outcome: str) -> dict[st
     return {
         "outcome": "undetermined",
         "message": f"Undetermined: the end user '{tx.end_user.input}' may be {label} (name score "
-                   f"{tx.end_user.score:.0f}); if it is, the export is {outcome.replace('_', ' ')}. Confirm or rule out the party.",
+        f"{tx.end_user.score:.0f}); if it is, the export is {outcome.replace('_', ' ')}. Confirm or rule out the party.",
         "status": "unverified",
         "uncertain": [{"fact": "end-user identity", "status": "unverified"}],
         "rule": {"shape": None, "constraint": None, "severity": "Violation", "field": "end_user"},
-        "measure": None, "articles": [], "sources": [], "listing": None, "classification": None, "item_control": None,
+        "measure": None,
+        "articles": [],
+        "sources": [],
+        "listing": None,
+        "classification": None,
+        "item_control": None,
         "possible_match": {"iri": alt.end_user.iri, "label": label, "score": round(tx.end_user.score, 1)},
     }
 

@@ -35,22 +35,34 @@ class Resolved:
 
     def triples(self) -> list[ox.Triple]:
         tx, r = ox.NamedNode(self.iri), self.request
-        out = [
+        out: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
             (_RDF_TYPE, ox.NamedNode(ECKG + "ExportTransaction")),
             (ox.NamedNode(ECKG + "itemText"), ox.Literal(r.item)),
             (ox.NamedNode(ECKG + "endUserName"), ox.Literal(r.end_user)),
             (ox.NamedNode(ECKG + "destinationCountry"), country_iri(r.destination)),
             (ox.NamedNode(ECKG + "originCountry"), country_iri(r.origin)),
             (ox.NamedNode(ECKG + "exporterCountry"), country_iri(r.exporter_country)),
-            (ox.NamedNode(ECKG + "transactionDate"), ox.Literal(r.as_of.isoformat(), datatype=ox.NamedNode(_XSD + "date"))),
+            (
+                ox.NamedNode(ECKG + "transactionDate"),
+                ox.Literal(r.as_of.isoformat(), datatype=ox.NamedNode(_XSD + "date")),
+            ),
         ]
-        for prop, resolution in (("item", self.item), ("endUser", self.end_user), ("consignee", self.consignee),
-                                 ("exporter", self.exporter)):
+        for prop, resolution in (
+            ("item", self.item),
+            ("endUser", self.end_user),
+            ("consignee", self.consignee),
+            ("exporter", self.exporter),
+        ):
             if resolution is not None and resolution.iri is not None:
                 out.append((ox.NamedNode(ECKG + prop), ox.NamedNode(resolution.iri)))
         if self.end_use is not None:
             out.append((ox.NamedNode(ECKG + "endUse"), ox.NamedNode(self.end_use)))
         for prop, number in (("quantity", r.quantity), ("value", r.value)):
             if number is not None:
-                out.append((ox.NamedNode(ECKG + prop), ox.Literal(str(number), datatype=ox.NamedNode(_XSD + "decimal"))))
+                out.append(
+                    (
+                        ox.NamedNode(ECKG + prop),
+                        ox.Literal(str(number), datatype=ox.NamedNode(_XSD + "decimal")),
+                    )
+                )
         return [ox.Triple(tx, p, o) for p, o in out]

@@ -10,7 +10,12 @@ ECKG = rdflib.Namespace("https://w3id.org/eckg/ontology#")
 
 
 def _decision(client) -> str:  # type: ignore[no-untyped-def]
-    body = {"item": "samarium oxide", "destination": "JP", "end_user": "三菱重工航空エンジン株式会社", "date": "2026-03-01"}
+    body = {
+        "item": "samarium oxide",
+        "destination": "JP",
+        "end_user": "三菱重工航空エンジン株式会社",
+        "date": "2026-03-01",
+    }
     return str(client.post("/screen", json=body).json()["id"])
 
 
@@ -20,7 +25,11 @@ def test_a_stored_decision_as_json_and_rdf(client) -> None:  # type: ignore[no-u
     assert Decision.model_validate(record.json()).source == "api"
     turtle = client.get(f"/decisions/{decision_id}", headers={"accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
-    assert (rdflib.URIRef(f"https://w3id.org/eckg/id/decision/{decision_id}"), ECKG.outcome, ECKG.prohibited) in graph
+    assert (
+        rdflib.URIRef(f"https://w3id.org/eckg/id/decision/{decision_id}"),
+        ECKG.outcome,
+        ECKG.prohibited,
+    ) in graph
     jsonld = client.get(f"/decisions/{decision_id}", headers={"accept": "application/ld+json"})
     assert jsonld.headers["content-type"].startswith("application/ld+json")
     assert len(rdflib.Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
@@ -37,7 +46,11 @@ def test_explanation_chain(client) -> None:  # type: ignore[no-untyped-def]
     turtle = client.get(f"/decisions/{decision_id}/explanation", headers={"accept": "text/turtle"}).text
     graph = rdflib.Graph().parse(data=turtle, format="turtle")
     measure = rdflib.URIRef("https://w3id.org/eckg/id/measure/mofcom-2026-11")
-    assert (measure, rdflib.URIRef("http://purl.org/dc/terms/identifier"), rdflib.Literal("MOFCOM Announcement 2026 No. 11")) in graph
+    assert (
+        measure,
+        rdflib.URIRef("http://purl.org/dc/terms/identifier"),
+        rdflib.Literal("MOFCOM Announcement 2026 No. 11"),
+    ) in graph
     assert (None, ECKG.url, None) in graph  # sources described too
 
 

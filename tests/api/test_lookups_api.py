@@ -13,8 +13,11 @@ def test_party_search_in_any_script(client) -> None:  # type: ignore[no-untyped-
 
 def test_party_detail_with_list_status_over_time(client) -> None:  # type: ignore[no-untyped-def]
     nids = client.get("/parties/nids").json()
-    assert nids["military_end_user"] is True and nids["military_end_user_basis"]["via_part_of"] == "Ministry of Defense"
-    assert [(l["since"], l["list"]) for l in nids["listings"]] == [("2026-06-29", "export control list")]
+    assert (
+        nids["military_end_user"] is True
+        and nids["military_end_user_basis"]["via_part_of"] == "Ministry of Defense"
+    )
+    assert [(x["since"], x["list"]) for x in nids["listings"]] == [("2026-06-29", "export control list")]
     assert {"防衛研究所", "National Institute for Defense Studies"} <= {n["name"] for n in nids["names"]}
     assert client.get("/parties/no-such-party").status_code == 404
     assert client.get("/parties/..%2F..%2Fetc").status_code == 404
@@ -30,14 +33,18 @@ def test_items(client) -> None:  # type: ignore[no-untyped-def]
 
 def test_measures_and_timeline(client) -> None:  # type: ignore[no-untyped-def]
     in_force = client.get("/measures", params={"destination": "US", "date": "2025-06-01"}).json()
-    assert "MOFCOM Announcement 2024 No. 46 Art. 2 (gallium, germanium, antimony, superhard materials)" in {m["identifier"] for m in in_force}
+    assert "MOFCOM Announcement 2024 No. 46 Art. 2 (gallium, germanium, antimony, superhard materials)" in {
+        m["identifier"] for m in in_force
+    }
     detail = client.get("/measures/mofcom-2024-46-art-2-ban").json()
     assert [p["status"] for p in detail["periods"]] == ["confirmed", "unverified"]
     assert {"suspended", "suspension ends", "issued"} <= {e["event"] for e in detail["timeline"]}
     by_identifier = client.get("/measures/MOFCOM Announcement 2026 No. 12").json()
     assert by_identifier["id"] == "mofcom-2026-12" and len(by_identifier["listings"]) == 12
     timeline = client.get("/timeline", params={"destination": "JP"}).json()
-    assert any(m["identifier"] == "MOFCOM Announcement 2026 No. 1" and m["periods"] for m in timeline["measures"])
+    assert any(
+        m["identifier"] == "MOFCOM Announcement 2026 No. 1" and m["periods"] for m in timeline["measures"]
+    )
     assert client.get("/measures", params={"destination": "Japan"}).status_code == 422
 
 
@@ -51,8 +58,11 @@ def test_sources_and_end_uses(client) -> None:  # type: ignore[no-untyped-def]
 
 def test_query_catalogue_over_http(client) -> None:  # type: ignore[no-untyped-def]
     assert any(q["name"] == "explain_decision" for q in client.get("/queries").json())
-    csv = client.get("/queries/list_measures_in_force", params={"date": "2026-03-01", "destination": "JP"},
-                     headers={"accept": "text/csv"})
+    csv = client.get(
+        "/queries/list_measures_in_force",
+        params={"date": "2026-03-01", "destination": "JP"},
+        headers={"accept": "text/csv"},
+    )
     assert csv.headers["content-type"].startswith("text/csv") and "MOFCOM Announcement 2026 No. 1" in csv.text
     assert client.get("/queries/list_measures_in_force", params={"date": "soon"}).status_code == 422
     assert client.get("/queries/nope").status_code == 404
@@ -62,10 +72,25 @@ def test_health_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
     health = client.get("/health").json()
     assert health["status"] == "ok" and len(health["graph_hash"]) == 64
     spec = client.get("/openapi.json").json()
-    assert {"/screen", "/screen/batch", "/decisions/{decision_id}", "/decisions/{decision_id}/explanation", "/parties",
-            "/parties/{party_id}", "/items", "/items/{code}", "/measures", "/measures/{measure_id}", "/sources/{source_id}",
-            "/health", "/sparql"} <= set(spec["paths"])
-    assert spec["paths"]["/screen"]["post"]["requestBody"]["content"]["application/json"]["example"]["item"] == "1C902.b"
+    assert {
+        "/screen",
+        "/screen/batch",
+        "/decisions/{decision_id}",
+        "/decisions/{decision_id}/explanation",
+        "/parties",
+        "/parties/{party_id}",
+        "/items",
+        "/items/{code}",
+        "/measures",
+        "/measures/{measure_id}",
+        "/sources/{source_id}",
+        "/health",
+        "/sparql",
+    } <= set(spec["paths"])
+    assert (
+        spec["paths"]["/screen"]["post"]["requestBody"]["content"]["application/json"]["example"]["item"]
+        == "1C902.b"
+    )
 
 
 def test_the_page_is_served_with_its_assets(client) -> None:  # type: ignore[no-untyped-def]

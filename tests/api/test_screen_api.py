@@ -10,7 +10,12 @@ from api.schemas import BatchResult, Decision
 
 from .conftest import audit_lines
 
-JMSDF = {"item": "1C902.b", "destination": "JP", "end_user": "Japan Maritime Self-Defense Force", "date": "2026-03-01"}
+JMSDF = {
+    "item": "1C902.b",
+    "destination": "JP",
+    "end_user": "Japan Maritime Self-Defense Force",
+    "date": "2026-03-01",
+}
 
 
 def test_screen_returns_a_decision_that_matches_the_schema_and_is_recorded(client, api_settings) -> None:  # type: ignore[no-untyped-def]
@@ -18,23 +23,33 @@ def test_screen_returns_a_decision_that_matches_the_schema_and_is_recorded(clien
     response = client.post("/screen", json=JMSDF)
     assert response.status_code == 200
     decision = Decision.model_validate(response.json())
-    assert decision.decision == "prohibited" and decision.reasons[0].measure.identifier == "MOFCOM Announcement 2026 No. 1"
+    assert (
+        decision.decision == "prohibited"
+        and decision.reasons[0].measure.identifier == "MOFCOM Announcement 2026 No. 1"
+    )
     lines = audit_lines(api_settings)
     assert len(lines) == before + 1 and json.loads(lines[-1])["id"] == decision.id
 
 
-@pytest.mark.parametrize(("body", "fields"), [
-    ({"item": "1C902.b", "destination": "JP"}, {"end_user"}),
-    ({**JMSDF, "destination": "Japan"}, {"destination"}),
-    ({**JMSDF, "date": "2026-02-30"}, {"date"}),
-    ({**JMSDF, "colour": "red"}, {"colour"}),
-    ({**JMSDF, "quantity": -1}, {"quantity"}),
-])
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"item": "1C902.b", "destination": "JP"}, {"end_user"}),
+        ({**JMSDF, "destination": "Japan"}, {"destination"}),
+        ({**JMSDF, "date": "2026-02-30"}, {"date"}),
+        ({**JMSDF, "colour": "red"}, {"colour"}),
+        ({**JMSDF, "quantity": -1}, {"quantity"}),
+    ],
+)
 def test_field_errors_are_problem_documents(client, body: dict, fields: set[str]) -> None:  # type: ignore[no-untyped-def,type-arg]
     response = client.post("/screen", json=body)
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     problem = response.json()
-    assert problem["type"].startswith("https://w3id.org/eckg/problems/") and problem["title"] and problem["detail"]
+    assert (
+        problem["type"].startswith("https://w3id.org/eckg/problems/")
+        and problem["title"]
+        and problem["detail"]
+    )
     assert fields <= {e["field"] for e in problem["errors"]}
 
 
@@ -43,7 +58,10 @@ def test_semantic_input_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "destination"
     response = client.post("/screen", json={**JMSDF, "end_use": "moon base"})
     assert response.status_code == 422 and "valid:" in response.json()["errors"][0]["message"]
-    assert client.post("/screen", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post("/screen", content=b"not json", headers={"content-type": "application/json"}).status_code
+        == 422
+    )
 
 
 CSV = "item,destination,end_user,end_use,date\n1C902.b,JP,JMSDF,,2026-03-01\n1C909.b,JP,Acme,electronics,2026-03-01\n"
@@ -57,16 +75,29 @@ def _check_batch(data: dict) -> None:  # type: ignore[type-arg]
 
 def test_batch_as_csv_json_jsonl_and_upload(client) -> None:  # type: ignore[no-untyped-def]
     _check_batch(client.post("/screen/batch", content=CSV, headers={"content-type": "text/csv"}).json())
-    records = [JMSDF, {"item": "1C909.b", "destination": "JP", "end_user": "Acme", "end_use": "electronics", "date": "2026-03-01"}]
+    records = [
+        JMSDF,
+        {
+            "item": "1C909.b",
+            "destination": "JP",
+            "end_user": "Acme",
+            "end_use": "electronics",
+            "date": "2026-03-01",
+        },
+    ]
     _check_batch(client.post("/screen/batch", json=records).json())
     lines = "\n".join(json.dumps(r) for r in records)
-    _check_batch(client.post("/screen/batch", content=lines, headers={"content-type": "application/x-ndjson"}).json())
+    _check_batch(
+        client.post("/screen/batch", content=lines, headers={"content-type": "application/x-ndjson"}).json()
+    )
     _check_batch(client.post("/screen/batch", files={"file": ("batch.csv", CSV, "text/csv")}).json())
 
 
 def test_batch_streams_json_lines(client, api_settings) -> None:  # type: ignore[no-untyped-def]
     before = len(audit_lines(api_settings))
-    response = client.post("/screen/batch", content=CSV, headers={"content-type": "text/csv", "accept": "application/x-ndjson"})
+    response = client.post(
+        "/screen/batch", content=CSV, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
     assert response.headers["content-type"].startswith("application/x-ndjson")
     lines = [json.loads(line) for line in response.text.splitlines()]
     assert [line.get("decision") for line in lines[:2]] == ["prohibited", "clear"]
@@ -76,13 +107,17 @@ def test_batch_streams_json_lines(client, api_settings) -> None:  # type: ignore
 
 def test_a_bad_row_rejects_the_whole_batch(client, api_settings) -> None:  # type: ignore[no-untyped-def]
     before = len(audit_lines(api_settings))
-    response = client.post("/screen/batch", content=CSV + "1C902.b,XX,Acme,,2026-13-01\n", headers={"content-type": "text/csv"})
+    response = client.post(
+        "/screen/batch", content=CSV + "1C902.b,XX,Acme,,2026-13-01\n", headers={"content-type": "text/csv"}
+    )
     assert response.status_code == 422
     assert {e["line"] for e in response.json()["errors"]} == {"line 4"}
     assert len(audit_lines(api_settings)) == before
 
 
 def test_batch_media_types(client) -> None:  # type: ignore[no-untyped-def]
-    assert client.post("/screen/batch", content=b"x", headers={"content-type": "image/png"}).status_code == 415
+    assert (
+        client.post("/screen/batch", content=b"x", headers={"content-type": "image/png"}).status_code == 415
+    )
     assert client.post("/screen/batch", json={"item": "x"}).status_code == 400
     assert client.post("/screen/batch", content=b"", headers={"content-type": "text/csv"}).status_code == 400

@@ -22,8 +22,11 @@ EXPECTED = ["MOFCOM Announcement 2024 No. 46 Art. 1", "MOFCOM Announcement 2026 
 
 @pytest.fixture(scope="module")
 def server(module_server) -> str:
-    return module_server("--update-token", "s3cret-token", env={"ECKG_QUERY_TIMEOUT": "3", "ECKG_MAX_RESULT_ROWS": "5000",
-                                                               "ECKG_MAX_REQUEST_BYTES": "200000"})
+    return module_server(
+        "--update-token",
+        "s3cret-token",
+        env={"ECKG_QUERY_TIMEOUT": "3", "ECKG_MAX_RESULT_ROWS": "5000", "ECKG_MAX_REQUEST_BYTES": "200000"},
+    )
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
@@ -41,7 +44,10 @@ def test_sparqlwrapper_in_every_format(server: str, fmt: str, method: str) -> No
         ids = [n.firstChild.data for n in converted.getElementsByTagName("literal")]
     else:
         text = converted.decode() if isinstance(converted, bytes) else converted
-        ids = [line.split("\t" if fmt == TSV else ",", 1)[1].strip().strip('"') for line in text.strip().splitlines()[1:]]
+        ids = [
+            line.split("\t" if fmt == TSV else ",", 1)[1].strip().strip('"')
+            for line in text.strip().splitlines()[1:]
+        ]
     assert ids == EXPECTED
 
 
@@ -49,19 +55,36 @@ def test_rdflib_sparqlstore(server: str) -> None:
     graph = rdflib.Graph(store=SPARQLStore(f"{server}/sparql"))
     rows = list(graph.query(MEASURES))
     assert [str(r.id) for r in rows] == EXPECTED
-    assert graph.query("ASK { <https://w3id.org/eckg/id/party/jmsdf> a <https://w3id.org/eckg/ontology#MilitaryEndUser> }").askAnswer
+    assert graph.query(
+        "ASK { <https://w3id.org/eckg/id/party/jmsdf> a <https://w3id.org/eckg/ontology#MilitaryEndUser> }"
+    ).askAnswer
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    ("text/turtle", "text/turtle"), ("application/n-triples", "application/n-triples"),
-    ("application/ld+json", "application/ld+json"), ("application/rdf+xml", "application/rdf+xml"), (None, "text/turtle"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        (None, "text/turtle"),
+    ],
+)
 def test_construct_content_negotiation(server: str, accept: str | None, media: str) -> None:
     headers = {"accept": accept} if accept else {}
-    response = httpx.get(f"{server}/sparql", params={"query": "DESCRIBE <https://w3id.org/eckg/id/measure/mofcom-2026-1>"}, headers=headers)
+    response = httpx.get(
+        f"{server}/sparql",
+        params={"query": "DESCRIBE <https://w3id.org/eckg/id/measure/mofcom-2026-1>"},
+        headers=headers,
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media
-    fmt = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}[media]
+    fmt = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }[media]
     assert len(rdflib.Graph().parse(data=response.content, format=fmt)) > 10
 
 
@@ -71,8 +94,11 @@ def test_not_acceptable(server: str) -> None:
 
 
 def test_q_values_are_respected(server: str) -> None:
-    response = httpx.get(f"{server}/sparql", params={"query": "ASK {}"},
-                         headers={"accept": "application/sparql-results+xml;q=0.5, text/csv;q=0.9"})
+    response = httpx.get(
+        f"{server}/sparql",
+        params={"query": "ASK {}"},
+        headers={"accept": "application/sparql-results+xml;q=0.5, text/csv;q=0.9"},
+    )
     assert response.headers["content-type"].startswith("text/csv")
 
 
@@ -95,17 +121,27 @@ def test_editor_page_works_offline(server: str) -> None:
 
 
 def test_syntax_errors_give_line_and_column(server: str) -> None:
-    response = httpx.post(f"{server}/sparql", content=b"SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o = ) }",
-                          headers={"content-type": "application/sparql-query"})
+    response = httpx.post(
+        f"{server}/sparql",
+        content=b"SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o = ) }",
+        headers={"content-type": "application/sparql-query"},
+    )
     problem = response.json()
-    assert response.status_code == 400 and problem["errors"][0]["line"] == 3 and problem["errors"][0]["column"] >= 1
+    assert (
+        response.status_code == 400
+        and problem["errors"][0]["line"] == 3
+        and problem["errors"][0]["column"] >= 1
+    )
     assert "line 3" in problem["detail"]
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
-    "SELECT * WHERE { SeRvIcE <https://example.org/sparql> { ?s ?p ?o } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SeRvIcE <https://example.org/sparql> { ?s ?p ?o } }",
+    ],
+)
 def test_service_is_refused(server: str, query: str) -> None:
     response = httpx.get(f"{server}/sparql", params={"query": query})
     assert response.status_code == 400 and "SERVICE" in response.json()["detail"]
@@ -120,17 +156,26 @@ def test_updates_need_the_token(server: str) -> None:
     update = b"INSERT DATA { GRAPH <urn:eckg:test> { <urn:a> <urn:b> <urn:c> } }"
     headers = {"content-type": "application/sparql-update"}
     assert httpx.post(f"{server}/sparql", content=update, headers=headers).status_code == 401
-    wrong = httpx.post(f"{server}/sparql", content=update, headers={**headers, "authorization": "Bearer nope"})
+    wrong = httpx.post(
+        f"{server}/sparql", content=update, headers={**headers, "authorization": "Bearer nope"}
+    )
     assert wrong.status_code == 401 and "nope" not in wrong.text and "s3cret" not in wrong.text
-    ok = httpx.post(f"{server}/sparql", content=update, headers={**headers, "authorization": "Bearer s3cret-token"})
+    ok = httpx.post(
+        f"{server}/sparql", content=update, headers={**headers, "authorization": "Bearer s3cret-token"}
+    )
     assert ok.status_code == 204
-    ask = httpx.get(f"{server}/sparql", params={"query": "ASK { GRAPH <urn:eckg:test> { <urn:a> <urn:b> <urn:c> } }"})
+    ask = httpx.get(
+        f"{server}/sparql", params={"query": "ASK { GRAPH <urn:eckg:test> { <urn:a> <urn:b> <urn:c> } }"}
+    )
     assert ask.json()["boolean"] is True
 
 
 def test_load_is_refused_even_with_the_token(server: str) -> None:
-    response = httpx.post(f"{server}/sparql", content=b"LOAD <http://127.0.0.1:1/data.ttl>",
-                          headers={"content-type": "application/sparql-update", "authorization": "Bearer s3cret-token"})
+    response = httpx.post(
+        f"{server}/sparql",
+        content=b"LOAD <http://127.0.0.1:1/data.ttl>",
+        headers={"content-type": "application/sparql-update", "authorization": "Bearer s3cret-token"},
+    )
     assert response.status_code == 400 and "LOAD" in response.json()["detail"]
 
 
@@ -144,7 +189,11 @@ def test_result_row_cap(server: str) -> None:
 
 
 def test_oversized_body(server: str) -> None:
-    response = httpx.post(f"{server}/sparql", content=b"ASK {}" + b" " * 300_000, headers={"content-type": "application/sparql-query"})
+    response = httpx.post(
+        f"{server}/sparql",
+        content=b"ASK {}" + b" " * 300_000,
+        headers={"content-type": "application/sparql-query"},
+    )
     assert response.status_code == 413 and response.headers["content-type"] == "application/problem+json"
 
 

@@ -27,8 +27,18 @@ HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
-RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values")
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
 
 
 @dataclass
@@ -59,15 +69,22 @@ class ProtocolTest:
 
 
 def load_tests() -> list[ProtocolTest]:
-    graph = rdflib.Graph().parse(W3C / "manifest.ttl", format="turtle", publicID=(W3C / "manifest.ttl").as_uri())
+    graph = rdflib.Graph().parse(
+        W3C / "manifest.ttl", format="turtle", publicID=(W3C / "manifest.ttl").as_uri()
+    )
     manifest = next(graph.subjects(rdflib.RDF.type, MF.Manifest))
     tests = []
     for node in Collection(graph, graph.value(manifest, MF.entries)):
         name = str(node).rsplit("#", 1)[1]
         action = graph.value(node, MF.action)
         steps = [_step(graph, r) for r in Collection(graph, graph.value(action, HT.requests))]
-        data = [(Path(rdflib.URIRef(str(graph.value(d, UT.graph))).replace("file://", "")), str(graph.value(d, rdflib.RDFS.label)))
-                for d in graph.objects(node, UT.graphData)]
+        data = [
+            (
+                Path(rdflib.URIRef(str(graph.value(d, UT.graph))).replace("file://", "")),
+                str(graph.value(d, rdflib.RDFS.label)),
+            )
+            for d in graph.objects(node, UT.graphData)
+        ]
         tests.append(ProtocolTest(name, str(graph.value(node, MF.name)), steps, data))
     return tests
 
@@ -112,7 +129,9 @@ def _boolean(response: httpx.Response) -> bool:
 
 def check(response: httpx.Response, step: Step, label: str) -> None:
     status_class = f"{response.status_code // 100}xx"
-    assert status_class in step.statuses, f"{label}: {step.method} {step.path} -> {response.status_code} {response.text[:300]}"
+    assert status_class in step.statuses, (
+        f"{label}: {step.method} {step.path} -> {response.status_code} {response.text[:300]}"
+    )
     media = response.headers.get("content-type", "").split(";")[0]
     if step.fmt in ("boolean", "tabular"):
         assert media in RESULT_TYPES, f"{label}: results served as {media}"
@@ -120,7 +139,9 @@ def check(response: httpx.Response, step: Step, label: str) -> None:
         assert media in RDF_TYPES, f"{label}: graph served as {media}"
         rdflib.Graph().parse(data=response.content, format=RDF_TYPES[media])
     if step.boolean is not None:
-        assert _boolean(response) is step.boolean, f"{label}: expected {step.boolean}, got {response.text[:300]}"
+        assert _boolean(response) is step.boolean, (
+            f"{label}: expected {step.boolean}, got {response.text[:300]}"
+        )
     if status_class == "4xx":
         assert response.headers["content-type"].startswith("application/problem+json"), label
 
@@ -129,7 +150,9 @@ def load_graphs(client: httpx.Client, test: ProtocolTest) -> None:
     for path, iri in test.graphs:
         nt = (W3C / path.name).read_text()
         update = f"DROP SILENT GRAPH <{iri}> ; INSERT DATA {{ GRAPH <{iri}> {{ {nt} }} }}"
-        response = client.post("/sparql", content=update.encode(), headers={"content-type": "application/sparql-update"})
+        response = client.post(
+            "/sparql", content=update.encode(), headers={"content-type": "application/sparql-update"}
+        )
         assert response.status_code == 204, response.text
 
 

@@ -12,13 +12,26 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 if CHROMIUM is None:
     if os.environ.get("ECKG_REQUIRE_BROWSER"):
-        raise RuntimeError("ECKG_REQUIRE_BROWSER is set but Chromium is not installed (apt-get install chromium)")
-    pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it", allow_module_level=True)
+        raise RuntimeError(
+            "ECKG_REQUIRE_BROWSER is set but Chromium is not installed (apt-get install chromium)"
+        )
+    pytest.skip(
+        "Chromium is not installed (apt-get install chromium); .ci/run installs it", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +80,9 @@ def test_screen_a_shipment_and_follow_the_why(browser, server: str, tmp_path: Pa
     page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
 
     page.goto(f"{server}/#/party/nda")
-    expect(page.get_by_role("heading", name="National Defense Academy of Japan")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="National Defense Academy of Japan")).to_be_visible(
+        timeout=30_000
+    )
     expect(page.locator("#view-party").get_by_text("MOFCOM Announcement 2026 No. 11").first).to_be_visible()
     assert blocked == [], f"the page fetched from elsewhere (it must work offline): {blocked}"
 
@@ -84,7 +99,16 @@ def test_the_form_is_usable_with_the_keyboard(browser, server: str) -> None:  # 
     page.locator("#date").fill("2026-03-01")
     page.locator("#date").press("Enter")
     expect(page.locator("#decision-badge")).to_have_text("Enhanced review", timeout=30_000)
-    for field in ("item", "end_user", "destination", "end_use", "date", "origin", "exporter_country", "consignee"):
+    for field in (
+        "item",
+        "end_user",
+        "destination",
+        "end_use",
+        "date",
+        "origin",
+        "exporter_country",
+        "consignee",
+    ):
         assert page.locator(f"label[for={field}]").count() == 1, f"{field} has no label"
 
 

@@ -14,7 +14,16 @@ def test_info_on_an_empty_cache_builds_and_reports(run_cli, tmp_path: Path) -> N
     assert len(info["content_hash"]) == 64
     assert info["triples"]["asserted"] > 0 and info["triples"]["inferred"] > 0
     assert info["counts"]["measures"] >= 20 and info["counts"]["countries"] == 249
-    assert set(info["counts"]) == {"measures", "listings", "parties", "items", "countries", "sources", "instruments", "provisions"}
+    assert set(info["counts"]) == {
+        "measures",
+        "listings",
+        "parties",
+        "items",
+        "countries",
+        "sources",
+        "instruments",
+        "provisions",
+    }
 
 
 def test_info_text(run_cli) -> None:

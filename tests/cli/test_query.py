@@ -14,10 +14,22 @@ def test_queries_lists_the_catalogue(run_cli) -> None:
     done = run_cli("queries", "--format", "json")
     assert done.returncode == 0, done.stderr
     entries = {e["name"]: e for e in json.loads(done.stdout)}
-    assert {"explain_decision", "list_sources", "list_measures_in_force", "list_listed_parties", "find_items", "find_parties",
-            "list_timeline_events", "list_decisions_for_measure"} <= set(entries)
+    assert {
+        "explain_decision",
+        "list_sources",
+        "list_measures_in_force",
+        "list_listed_parties",
+        "find_items",
+        "find_parties",
+        "list_timeline_events",
+        "list_decisions_for_measure",
+    } <= set(entries)
     assert entries["list_measures_in_force"]["params"][0] == {
-        "name": "date", "type": "date", "required": True, "description": "the day"}
+        "name": "date",
+        "type": "date",
+        "required": True,
+        "description": "the day",
+    }
     text = run_cli("queries").stdout
     assert "--param date=<date>" in text
 
@@ -56,15 +68,19 @@ def test_unknown_and_path_like_names_are_not_found(run_cli) -> None:
 
 def test_query_file_and_adhoc_sparql(run_cli, tmp_path: Path) -> None:
     query = tmp_path / "mine.rq"
-    query.write_text("# summary: Japanese parties on the control list.\n# param date: date — day\n# returns: ?date ?n\n"
-                     "SELECT ?date (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l eckg:onList lst:control-list ; eckg:designatedBy ?m . "
-                     "?m eckg:destination ctry:JP ; eckg:effectiveFrom ?f FILTER(?f <= ?date) } GROUP BY ?date\n")
+    query.write_text(
+        "# summary: Japanese parties on the control list.\n# param date: date — day\n# returns: ?date ?n\n"
+        "SELECT ?date (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l eckg:onList lst:control-list ; eckg:designatedBy ?m . "
+        "?m eckg:destination ctry:JP ; eckg:effectiveFrom ?f FILTER(?f <= ?date) } GROUP BY ?date\n"
+    )
     done = run_cli("query", "--file", str(query), "-p", "date=2026-03-01", "-f", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"] == "19"
     done = run_cli("sparql", "ASK { pty:jmsdf a eckg:MilitaryEndUser }", "-f", "json")
     assert json.loads(done.stdout)["boolean"] is True
-    done = run_cli("sparql", "CONSTRUCT { msr:mofcom-2026-1 ?p ?o } WHERE { msr:mofcom-2026-1 ?p ?o }", "-f", "ntriples")
+    done = run_cli(
+        "sparql", "CONSTRUCT { msr:mofcom-2026-1 ?p ?o } WHERE { msr:mofcom-2026-1 ?p ?o }", "-f", "ntriples"
+    )
     assert done.returncode == 0 and "mofcom-2026-1" in done.stdout
 
 
@@ -74,7 +90,11 @@ def test_sparql_syntax_error_names_line_and_column(run_cli) -> None:
 
 
 def test_a_runaway_adhoc_query_is_stopped(run_cli) -> None:
-    done = run_cli("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", env={"ECKG_QUERY_TIMEOUT": "2"})
+    done = run_cli(
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        env={"ECKG_QUERY_TIMEOUT": "2"},
+    )
     assert done.returncode == 3 and "longer than 2 s" in done.stderr
 
 

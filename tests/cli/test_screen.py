@@ -24,7 +24,9 @@ def test_licence_required_exits_0(run_cli) -> None:
 
 
 def test_undetermined_exits_1(run_cli) -> None:
-    done = run_cli("screen", "--item", "copper pipe", "--destination", "JP", "--end-user", "Acme", "--date", "2026-03-01")
+    done = run_cli(
+        "screen", "--item", "copper pipe", "--destination", "JP", "--end-user", "Acme", "--date", "2026-03-01"
+    )
     assert done.returncode == 1
     assert "UNDETERMINED" in done.stdout and "copper pipe" in done.stdout
 
@@ -50,6 +52,8 @@ def test_turtle_output_is_the_decision_as_rdf(run_cli) -> None:
 
 def test_reference_engine_gives_the_same_decision(run_cli) -> None:
     fast = json.loads(run_cli(*BASE, "--end-user", "SUBARU", "--format", "json").stdout)
-    reference = json.loads(run_cli(*BASE, "--end-user", "SUBARU", "--format", "json", "--engine", "reference").stdout)
+    reference = json.loads(
+        run_cli(*BASE, "--end-user", "SUBARU", "--format", "json", "--engine", "reference").stdout
+    )
     assert (fast["decision"], fast["engine"]) == ("enhanced_review", "fast")
     assert (reference["decision"], reference["engine"]) == ("enhanced_review", "reference")

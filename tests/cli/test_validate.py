@@ -19,13 +19,25 @@ def test_csv_batch_summary_report_and_decisions(run_cli, tmp_path: Path) -> None
     batch = tmp_path / "batch.csv"
     batch.write_text(CSV)
     report, decisions = tmp_path / "report.ttl", tmp_path / "decisions.jsonl"
-    done = run_cli("validate", str(batch), "--report", str(report), "--decisions", str(decisions), "--format", "json")
+    done = run_cli(
+        "validate", str(batch), "--report", str(report), "--decisions", str(decisions), "--format", "json"
+    )
     assert done.returncode == 1, done.stderr  # one prohibited
     summary = json.loads(done.stdout)
-    assert summary["decisions"] == {"prohibited": 1, "undetermined": 0, "enhanced_review": 1, "license_required": 0, "clear": 1}
+    assert summary["decisions"] == {
+        "prohibited": 1,
+        "undetermined": 0,
+        "enhanced_review": 1,
+        "license_required": 0,
+        "clear": 1,
+    }
     assert summary["measures"]["MOFCOM Announcement 2026 No. 1"] == 1
     lines = [json.loads(line) for line in decisions.read_text().splitlines()]
-    assert [(d["row"], d["decision"]) for d in lines] == [("line 2", "prohibited"), ("line 3", "enhanced_review"), ("line 4", "clear")]
+    assert [(d["row"], d["decision"]) for d in lines] == [
+        ("line 2", "prohibited"),
+        ("line 3", "enhanced_review"),
+        ("line 4", "clear"),
+    ]
     graph = rdflib.Graph().parse(report)
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert (None, sh.conforms, rdflib.Literal(False)) in graph
@@ -34,8 +46,18 @@ def test_csv_batch_summary_report_and_decisions(run_cli, tmp_path: Path) -> None
 
 def test_a_conforming_batch_exits_0(run_cli, tmp_path: Path) -> None:
     batch = tmp_path / "ok.jsonl"
-    batch.write_text(json.dumps({"item": "1C902.b", "destination": "DE", "end_user": "Acme GmbH", "end_use": "electronics",
-                                 "date": "2026-03-01"}) + "\n")
+    batch.write_text(
+        json.dumps(
+            {
+                "item": "1C902.b",
+                "destination": "DE",
+                "end_user": "Acme GmbH",
+                "end_use": "electronics",
+                "date": "2026-03-01",
+            }
+        )
+        + "\n"
+    )
     done = run_cli("validate", str(batch))
     assert done.returncode == 0, done.stderr
     assert "conforms: True" in done.stdout

@@ -48,7 +48,9 @@ def test_warm_start_reuses_the_cached_build(settings: Settings) -> None:
 
 def test_manifest_counts_asserted_and_inferred_triples(settings: Settings) -> None:
     inputs = builder.collect_inputs(settings.reasoner)
-    manifest = json.loads((builder.graph_dir(settings.cache_dir, inputs.content_hash) / "manifest.json").read_text())
+    manifest = json.loads(
+        (builder.graph_dir(settings.cache_dir, inputs.content_hash) / "manifest.json").read_text()
+    )
     assert manifest["triples"]["asserted"] > 5000
     assert manifest["triples"]["inferred"] > 1000
     assert manifest["content_hash"] == inputs.content_hash
@@ -72,12 +74,16 @@ def test_parse_error_names_file_line_and_column(tmp_path: Path) -> None:
     assert str(error).startswith(f"{bad}:3:")
 
 
-def test_a_broken_fact_file_stops_the_build_with_its_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_fact_file_stops_the_build_with_its_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from graph import paths
 
     facts = tmp_path / "facts"
     shutil.copytree(paths.facts_dir(), facts)
-    (facts / "zz_broken.ttl").write_text("@prefix eckg: <https://w3id.org/eckg/ontology#> .\neckg:x eckg:y .\n")
+    (facts / "zz_broken.ttl").write_text(
+        "@prefix eckg: <https://w3id.org/eckg/ontology#> .\neckg:x eckg:y .\n"
+    )
     monkeypatch.setattr(paths, "facts_dir", lambda: facts)
     cache = tmp_path / "cache"
     with pytest.raises(ParseError, match=r"zz_broken\.ttl:2:"):

@@ -95,7 +95,9 @@ def test_analyst_mappings_of_articles_are_unverified(kg: KnowledgeGraph) -> None
     rows = kg.query("""SELECT ?b ?st WHERE { ?b eckg:basisKind eckg:analystMapping ; eckg:status ?st
                        FILTER(?st != eckg:unverified) }""").rows
     assert rows == []
-    assert kg.query("ASK { msr:mofcom-2026-1 eckg:hasLegalBasis [ eckg:cites ins:ecl-art-10 ; eckg:status eckg:unverified ] }").boolean
+    assert kg.query(
+        "ASK { msr:mofcom-2026-1 eckg:hasLegalBasis [ eckg:cites ins:ecl-art-10 ; eckg:status eckg:unverified ] }"
+    ).boolean
 
 
 def test_suspension_expiry_outcomes_are_unverified(kg: KnowledgeGraph) -> None:
@@ -135,7 +137,14 @@ def test_every_dossier_source_url_is_copied_exactly() -> None:
     """Authoring check, run where the dossier is at hand: URLs of dossier-cited sources appear verbatim."""
     text = DOSSIER.read_text(encoding="utf-8")
     turtle = (paths.facts_dir() / "sources.ttl").read_text(encoding="utf-8")
-    extra = ("mod.go.jp", "mamor-web", "documents.pub", "everycrsreport", "pypi.org/project/pycountry", "ifinance")
+    extra = (
+        "mod.go.jp",
+        "mamor-web",
+        "documents.pub",
+        "everycrsreport",
+        "pypi.org/project/pycountry",
+        "ifinance",
+    )
     for url in re.findall(r'eckg:url "([^"]+)"', turtle):
         if not any(e in url for e in extra):
             assert url in text, url

@@ -15,9 +15,10 @@ from graph.kg import KnowledgeGraph
 from graph.namespaces import ECKG, GRAPH_ONTOLOGY, PARTY
 from graph.parsing import parse_file
 from graph.reasoning import inferred_triples
-from graph.terms import triples_to_rdflib
 
-TURTLE = sorted([*paths.ontology_dir().glob("*.ttl"), *paths.shapes_dir().glob("*.ttl"), *paths.facts_dir().glob("*.ttl")])
+TURTLE = sorted(
+    [*paths.ontology_dir().glob("*.ttl"), *paths.shapes_dir().glob("*.ttl"), *paths.facts_dir().glob("*.ttl")]
+)
 
 
 @pytest.mark.parametrize("path", TURTLE, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -47,7 +48,9 @@ def test_the_hygiene_shape_catches_an_unlabelled_term() -> None:
 
 
 def test_ontology_declares_itself_an_owl_ontology(kg: KnowledgeGraph) -> None:
-    assert kg.query("ASK { <https://w3id.org/eckg/ontology> a owl:Ontology }", default_graph=[GRAPH_ONTOLOGY]).boolean
+    assert kg.query(
+        "ASK { <https://w3id.org/eckg/ontology> a owl:Ontology }", default_graph=[GRAPH_ONTOLOGY]
+    ).boolean
 
 
 def test_owlrl_infers_that_a_part_of_a_military_end_user_is_one() -> None:
@@ -78,7 +81,9 @@ def test_closure_keeps_no_tautologies(kg: KnowledgeGraph) -> None:
 
 
 def test_skos_and_eli_alignments_are_materialised(kg: KnowledgeGraph) -> None:
-    assert kg.query('ASK { itm:1C902.b skos:broaderTransitive itm:1C902 ; rdfs:label "samarium oxide and mixtures thereof"@en }').boolean
+    assert kg.query(
+        'ASK { itm:1C902.b skos:broaderTransitive itm:1C902 ; rdfs:label "samarium oxide and mixtures thereof"@en }'
+    ).boolean
     assert kg.query('ASK { msr:mofcom-2026-1 eli:first_date_entry_in_force "2026-01-06"^^xsd:date }').boolean
 
 

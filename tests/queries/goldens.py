@@ -22,27 +22,76 @@ CASES: list[dict[str, Any]] = [
     {"id": "find_unsourced_facts", "query": "find_unsourced_facts", "params": {}},
     {"id": "get_measure-2026-1", "query": "get_measure", "params": {"measure": "msr:mofcom-2026-1"}},
     {"id": "get_measure-2025-57", "query": "get_measure", "params": {"measure": "msr:mofcom-2025-57"}},
-    {"id": "list_legal_bases-2026-12", "query": "list_legal_bases", "params": {"measure": "msr:mofcom-2026-12"}},
-    {"id": "list_sources-jaxa-listing", "query": "list_sources", "params": {"resource": "lsg:mofcom-2026-11-20"}},
-    {"id": "list_measure_periods-2024-46-art-2", "query": "list_measure_periods", "params": {"measure": "msr:mofcom-2024-46-art-2-ban"}},
+    {
+        "id": "list_legal_bases-2026-12",
+        "query": "list_legal_bases",
+        "params": {"measure": "msr:mofcom-2026-12"},
+    },
+    {
+        "id": "list_sources-jaxa-listing",
+        "query": "list_sources",
+        "params": {"resource": "lsg:mofcom-2026-11-20"},
+    },
+    {
+        "id": "list_measure_periods-2024-46-art-2",
+        "query": "list_measure_periods",
+        "params": {"measure": "msr:mofcom-2024-46-art-2-ban"},
+    },
     {"id": "get_listing-nda", "query": "get_listing", "params": {"listing": "lsg:mofcom-2026-11-19"}},
-    {"id": "list_classifications-jmsdf", "query": "list_classifications", "params": {"party": "pty:jmsdf", "class": "eckg:MilitaryEndUser"}},
+    {
+        "id": "list_classifications-jmsdf",
+        "query": "list_classifications",
+        "params": {"party": "pty:jmsdf", "class": "eckg:MilitaryEndUser"},
+    },
     {"id": "list_claims-catalogue", "query": "list_claims", "params": {"subject": "ins:catalogue-2026"}},
-    {"id": "list_item_measures-1C909.b", "query": "list_item_measures", "params": {"item": "itm:1C909.b", "date": "2026-11-23"}},
-    {"id": "list_measures_in_force-JP", "query": "list_measures_in_force", "params": {"date": "2026-03-01", "destination": "JP"}},
-    {"id": "list_measures_in_force-US-lists", "query": "list_measures_in_force",
-     "params": {"date": "2025-06-01", "destination": "US", "kind": "eckg:ControlListDesignation"}},
-    {"id": "list_listed_parties-watch", "query": "list_listed_parties", "params": {"list": "lst:watch-list", "date": "2026-03-01"}},
-    {"id": "list_listed_parties-2026-11", "query": "list_listed_parties", "params": {"measure": "msr:mofcom-2026-11"}},
+    {
+        "id": "list_item_measures-1C909.b",
+        "query": "list_item_measures",
+        "params": {"item": "itm:1C909.b", "date": "2026-11-23"},
+    },
+    {
+        "id": "list_measures_in_force-JP",
+        "query": "list_measures_in_force",
+        "params": {"date": "2026-03-01", "destination": "JP"},
+    },
+    {
+        "id": "list_measures_in_force-US-lists",
+        "query": "list_measures_in_force",
+        "params": {"date": "2025-06-01", "destination": "US", "kind": "eckg:ControlListDesignation"},
+    },
+    {
+        "id": "list_listed_parties-watch",
+        "query": "list_listed_parties",
+        "params": {"list": "lst:watch-list", "date": "2026-03-01"},
+    },
+    {
+        "id": "list_listed_parties-2026-11",
+        "query": "list_listed_parties",
+        "params": {"measure": "msr:mofcom-2026-11"},
+    },
     {"id": "list_party_listings-nids", "query": "list_party_listings", "params": {"party": "pty:nids"}},
     {"id": "find_parties-mitsubishi-zh", "query": "find_parties", "params": {"name": "三菱重工"}},
     {"id": "find_parties-sdf-ja", "query": "find_parties", "params": {"name": "自衛隊"}},
     {"id": "find_items-samarium", "query": "find_items", "params": {"element": "Sm"}},
     {"id": "find_items-oxide-code", "query": "find_items", "params": {"code": "1C90", "name": "oxide"}},
     {"id": "find_items-zh-name", "query": "find_items", "params": {"name": "氧化铽"}},
-    {"id": "list_timeline_events-US", "query": "list_timeline_events", "params": {"destination": "US", "from": "2025-11-01", "to": "2026-12-31"}},
-    {"id": "list_party_names-subaru", "query": "list_party_names", "params": {}, "filter": {"party": "https://w3id.org/eckg/id/party/subaru"}},
-    {"id": "list_item_names-1C904", "query": "list_item_names", "params": {}, "filter": {"item": "https://w3id.org/eckg/id/item/1C904.a.4"}},
+    {
+        "id": "list_timeline_events-US",
+        "query": "list_timeline_events",
+        "params": {"destination": "US", "from": "2025-11-01", "to": "2026-12-31"},
+    },
+    {
+        "id": "list_party_names-subaru",
+        "query": "list_party_names",
+        "params": {},
+        "filter": {"party": "https://w3id.org/eckg/id/party/subaru"},
+    },
+    {
+        "id": "list_item_names-1C904",
+        "query": "list_item_names",
+        "params": {},
+        "filter": {"item": "https://w3id.org/eckg/id/item/1C904.a.4"},
+    },
     {"id": "list_end_uses", "query": "list_end_uses", "params": {}},
     {"id": "list_measures-watch", "query": "list_measures", "params": {"kind": "eckg:WatchListDesignation"}},
     {"id": "list_measures-US", "query": "list_measures", "params": {"destination": "US"}},
@@ -52,11 +101,23 @@ CASES: list[dict[str, Any]] = [
     {"id": "get_item-1C904.a.4", "query": "get_item", "params": {"item": "itm:1C904.a.4"}},
     {"id": "list_item_relations-1C902", "query": "list_item_relations", "params": {"item": "itm:1C902"}},
     {"id": "get_source-udn", "query": "get_source", "params": {"source": "src:udn-2026-01-06"}},
-    {"id": "list_facts_from_source-hk01-list", "query": "list_facts_from_source", "params": {"source": "src:hk01-2026-02-24-list"},
-     "filter": {"kind": "listing"}},
-    {"id": "explain_decision-a", "query": "explain_decision", "params": {"decision": f"https://w3id.org/eckg/id/decision/{DECISION_A}"},
-     "concatenated": {"articles": " | ", "sources": " "}},
-    {"id": "list_decisions_for_measure-2026-12", "query": "list_decisions_for_measure", "params": {"measure": "msr:mofcom-2026-12"}},
+    {
+        "id": "list_facts_from_source-hk01-list",
+        "query": "list_facts_from_source",
+        "params": {"source": "src:hk01-2026-02-24-list"},
+        "filter": {"kind": "listing"},
+    },
+    {
+        "id": "explain_decision-a",
+        "query": "explain_decision",
+        "params": {"decision": f"https://w3id.org/eckg/id/decision/{DECISION_A}"},
+        "concatenated": {"articles": " | ", "sources": " "},
+    },
+    {
+        "id": "list_decisions_for_measure-2026-12",
+        "query": "list_decisions_for_measure",
+        "params": {"measure": "msr:mofcom-2026-12"},
+    },
 ]
 
 
@@ -68,9 +129,13 @@ def golden_graph():  # type: ignore[no-untyped-def]
 
     kg = load_graph()
     screener = Screener(kg)
-    for decision_id, fields in ((DECISION_A, {"end_user": "JMSDF"}),
-                                (DECISION_B, {"end_user": "SUBARU Corporation", "end_use": "automotive"})):
-        decision = screener.screen(ScreeningRequest.parse({"item": "1C902.b", "destination": "JP", "date": "2026-03-01", **fields}))
+    for decision_id, fields in (
+        (DECISION_A, {"end_user": "JMSDF"}),
+        (DECISION_B, {"end_user": "SUBARU Corporation", "end_use": "automotive"}),
+    ):
+        decision = screener.screen(
+            ScreeningRequest.parse({"item": "1C902.b", "destination": "JP", "date": "2026-03-01", **fields})
+        )
         decision.id, decision.decided_at = decision_id, "2026-11-23T00:00:00.000+00:00"
         record(kg, decision)
     return kg
@@ -80,7 +145,9 @@ def run_case(kg, case: dict[str, Any]):  # type: ignore[no-untyped-def]
     result = kg.run(case["query"], **case["params"])
     wanted = case.get("filter")
     if wanted:
-        result.rows = [r for r in result.rows if all(r.get(k) is not None and r[k].value == v for k, v in wanted.items())]
+        result.rows = [
+            r for r in result.rows if all(r.get(k) is not None and r[k].value == v for k, v in wanted.items())
+        ]
     return result
 
 
@@ -90,7 +157,9 @@ def regenerate() -> None:
     kg = golden_graph()
     for case in CASES:
         data = json.loads(to_json(run_case(kg, case)))
-        (GOLDEN / f"{case['id']}.srj").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (GOLDEN / f"{case['id']}.srj").write_text(
+            json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     print(f"wrote {len(CASES)} golden results to {GOLDEN}", file=sys.stderr)
 
 

@@ -48,7 +48,9 @@ def test_header_matches_the_query(query) -> None:  # type: ignore[no-untyped-def
     for param in query.params:
         assert param.name in used, f"parameter {param.name} is not used"
         assert param.name in projected, f"parameter {param.name} must be projected (Oxigraph substitutions)"
-        assert f"BOUND(?{param.name})" not in body, f"use COALESCE(STR(?{param.name}), \"\") = \"\" to test {param.name}"
+        assert f"BOUND(?{param.name})" not in body, (
+            f'use COALESCE(STR(?{param.name}), "") = "" to test {param.name}'
+        )
     assert list(query.returns) == projected, "# returns: must list the projected variables in order"
 
 

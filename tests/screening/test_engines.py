@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 def _boundary_dates(kg: KnowledgeGraph) -> list[str]:
     days: set[date] = set()
-    for row in kg.query("SELECT ?s ?e WHERE { ?p a eckg:InForcePeriod ; eckg:periodStart ?s OPTIONAL { ?p eckg:periodEnd ?e } }").rows:
+    for row in kg.query(
+        "SELECT ?s ?e WHERE { ?p a eckg:InForcePeriod ; eckg:periodStart ?s OPTIONAL { ?p eckg:periodEnd ?e } }"
+    ).rows:
         for key in ("s", "e"):
             if key in row:
                 d = date.fromisoformat(row[key].value)
@@ -29,19 +31,31 @@ def _boundary_dates(kg: KnowledgeGraph) -> list[str]:
 
 def generated_requests(kg: KnowledgeGraph, count: int, seed: int) -> list[ScreeningRequest]:
     rng = random.Random(seed)
-    items = [r["item"].value for r in kg.run("list_item_names").rows] + ["copper wire", "3A001"]
-    parties = sorted({r["party"].value for r in kg.run("list_party_names").rows}) + ["Example Trading", "Example Motor Works"]
+    items = [*(r["item"].value for r in kg.run("list_item_names").rows), "copper wire", "3A001"]
+    parties = [
+        *sorted({r["party"].value for r in kg.run("list_party_names").rows}),
+        "Example Trading",
+        "Example Motor Works",
+    ]
     uses = [None, "civilian", "automotive", "military", "military-capability-enhancement", "wmd"]
     days = _boundary_dates(kg)
     requests = []
     for _ in range(count):
         origin, exporter = rng.choice([("CN", "CN"), ("CN", "CN"), ("CN", "SG"), ("US", "SG"), ("DE", "CN")])
-        requests.append(ScreeningRequest.parse({
-            "item": rng.choice(items), "destination": rng.choice(["JP", "JP", "US", "DE"]),
-            "end_user": rng.choice(parties), "end_use": rng.choice(uses), "date": rng.choice(days),
-            "origin": origin, "exporter_country": exporter,
-            "consignee": rng.choice([None, None, None, rng.choice(parties)]),
-        }))
+        requests.append(
+            ScreeningRequest.parse(
+                {
+                    "item": rng.choice(items),
+                    "destination": rng.choice(["JP", "JP", "US", "DE"]),
+                    "end_user": rng.choice(parties),
+                    "end_use": rng.choice(uses),
+                    "date": rng.choice(days),
+                    "origin": origin,
+                    "exporter_country": exporter,
+                    "consignee": rng.choice([None, None, None, rng.choice(parties)]),
+                }
+            )
+        )
     return requests
 
 
@@ -69,8 +83,11 @@ def test_decisions_agree_one_by_one(kg: KnowledgeGraph) -> None:
     fast, reference = Screener(kg, "fast"), Screener(kg, "reference")
     for request in requests:
         a, b = fast.screen(request), reference.screen(request)
-        assert (a.decision, a.certainty, [r["message"] for r in a.reasons]) == \
-               (b.decision, b.certainty, [r["message"] for r in b.reasons]), request
+        assert (a.decision, a.certainty, [r["message"] for r in a.reasons]) == (
+            b.decision,
+            b.certainty,
+            [r["message"] for r in b.reasons],
+        ), request
 
 
 def test_single_and_batch_runs_agree(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
@@ -84,8 +101,14 @@ def test_remembered_results_equal_fresh_runs(kg: KnowledgeGraph, batch) -> None:
     first = [{f.key() for f in engine.findings([tx])} for tx in batch]
     assert engine._memo, "one-by-one screening should remember results"
     again = [{f.key() for f in engine.findings([tx])} for tx in batch]
-    fresh = [{f.key() for f in FastEngine(kg).findings([tx, replace(tx, iri=tx.iri + "-twin")])
-              if f.focus == tx.iri} for tx in batch[:10]]
+    fresh = [
+        {
+            f.key()
+            for f in FastEngine(kg).findings([tx, replace(tx, iri=tx.iri + "-twin")])
+            if f.focus == tx.iri
+        }
+        for tx in batch[:10]
+    ]
     assert first == again
     assert fresh == first[:10]
 
@@ -96,4 +119,7 @@ def test_scratch_graphs_are_removed(kg: KnowledgeGraph, batch) -> None:  # type:
 
 
 def test_message_templates_fill_like_pyshacl() -> None:
-    assert fill_message("Under {?measureId} for {$this}.", {"measureId": "X No. 1", "this": "urn:t"}) == "Under X No. 1 for urn:t."
+    assert (
+        fill_message("Under {?measureId} for {$this}.", {"measureId": "X No. 1", "this": "urn:t"})
+        == "Under X No. 1 for urn:t."
+    )

@@ -25,7 +25,10 @@ def resolver(kg: KnowledgeGraph) -> Resolver:
         ("JMU Defense Systems Co., Ltd.", "JMU Defense Systems Corp."),
         ("IHI宇航株式会社", "IHI宇航"),
         ("Mitsui E&S Co., Ltd.", "Mitsui E and S"),
-        ("Kawasaki Heavy Industries Aerospace Systems Company", "kawasaki heavy industries aerospace systems"),
+        (
+            "Kawasaki Heavy Industries Aerospace Systems Company",
+            "kawasaki heavy industries aerospace systems",
+        ),
     ],
 )
 def test_variants_normalize_alike(a: str, b: str) -> None:
@@ -40,7 +43,10 @@ def test_legal_forms_are_words_not_substrings() -> None:
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10)
 
 
-@given(st.lists(_WORDS, min_size=1, max_size=4), st.sampled_from(["Co., Ltd.", "Corporation", "株式会社", "Inc.", "有限公司"]))
+@given(
+    st.lists(_WORDS, min_size=1, max_size=4),
+    st.sampled_from(["Co., Ltd.", "Corporation", "株式会社", "Inc.", "有限公司"]),
+)
 def test_a_legal_form_never_changes_the_normalised_name(words: list[str], form: str) -> None:
     name = " ".join(words)
     assume(normalize(name) == name)  # no word of the name is itself a legal form
@@ -106,7 +112,10 @@ def test_a_close_runner_up_makes_a_match_ambiguous(resolver: Resolver) -> None:
     Aero Engines company: it must not be taken as the group."""
     result = resolver.party("Mitsubishi Heavy Industries Aero")
     assert result.strength == "weak" and result.iri is None
-    assert {c.iri.rsplit("/", 1)[1] for c in result.candidates[:2]} == {"mitsubishi-heavy-industries", "mhi-aero-engines"}
+    assert {c.iri.rsplit("/", 1)[1] for c in result.candidates[:2]} == {
+        "mitsubishi-heavy-industries",
+        "mhi-aero-engines",
+    }
 
 
 def test_a_name_contained_in_a_listed_name_is_a_possible_match(resolver: Resolver) -> None:

@@ -13,9 +13,18 @@ P = {"ex": "http://example.org/"}
     ("select", "expected"),
     [
         ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b ?y }", ("http://example.org/a",)),
-        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { $this ex:c ?z } }", ("http://example.org/a", "http://example.org/c")),
-        ("SELECT $this WHERE { $this ?p ?x FILTER(?p IN (ex:a, ex:b)) }", ("http://example.org/a", "http://example.org/b")),
-        ("SELECT $this WHERE { VALUES ?p { ex:a ex:b } $this ?p ?x }", ("http://example.org/a", "http://example.org/b")),
+        (
+            "SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { $this ex:c ?z } }",
+            ("http://example.org/a", "http://example.org/c"),
+        ),
+        (
+            "SELECT $this WHERE { $this ?p ?x FILTER(?p IN (ex:a, ex:b)) }",
+            ("http://example.org/a", "http://example.org/b"),
+        ),
+        (
+            "SELECT $this WHERE { VALUES ?p { ex:a ex:b } $this ?p ?x }",
+            ("http://example.org/a", "http://example.org/b"),
+        ),
         ("SELECT $this WHERE { $this ex:a|ex:b ?x }", ("http://example.org/a", "http://example.org/b")),
         ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b* ?y }", ("http://example.org/a",)),
     ],

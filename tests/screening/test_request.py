@@ -43,7 +43,11 @@ def test_impossible_dates(bad: str) -> None:
 
 
 def test_several_problems_are_all_reported() -> None:
-    assert _fields({"item": "", "destination": "Japan", "end_user": "x", "quantity": "-3"}) == {"item", "destination", "quantity"}
+    assert _fields({"item": "", "destination": "Japan", "end_user": "x", "quantity": "-3"}) == {
+        "item",
+        "destination",
+        "quantity",
+    }
 
 
 def test_informational_numbers() -> None:
@@ -55,8 +59,13 @@ def test_oversized_item_text() -> None:
     assert "item" in _fields({**GOOD, "item": "x" * 501})
 
 
-@given(st.dictionaries(st.sampled_from(["item", "destination", "end_user", "date", "quantity", "nonsense"]),
-                       st.one_of(st.text(max_size=20), st.integers(), st.none()), max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(["item", "destination", "end_user", "date", "quantity", "nonsense"]),
+        st.one_of(st.text(max_size=20), st.integers(), st.none()),
+        max_size=6,
+    )
+)
 def test_any_mapping_validates_or_names_a_field(data: dict) -> None:  # type: ignore[type-arg]
     try:
         ScreeningRequest.parse(data)

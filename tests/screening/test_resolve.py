@@ -52,8 +52,16 @@ def test_an_unknown_iri_is_unresolved(resolver: Resolver) -> None:
     assert resolver.item("https://example.org/nothing").iri is None
 
 
-@pytest.mark.parametrize(("text", "use"), [("civilian", "civilianUse"), ("Military", "militaryUse"), ("军事用途", "militaryUse"),
-                                           ("自動車", "automotiveUse"), ("WMD", "wmdUse")])
+@pytest.mark.parametrize(
+    ("text", "use"),
+    [
+        ("civilian", "civilianUse"),
+        ("Military", "militaryUse"),
+        ("军事用途", "militaryUse"),
+        ("自動車", "automotiveUse"),
+        ("WMD", "wmdUse"),
+    ],
+)
 def test_end_uses_resolve_by_id_or_label(resolver: Resolver, text: str, use: str) -> None:
     assert resolver.end_use(text) == f"https://w3id.org/eckg/ontology#{use}"
 

@@ -15,13 +15,17 @@ def screener(kg: KnowledgeGraph) -> Screener:
 
 
 def screen(screener: Screener, **fields: str):  # type: ignore[no-untyped-def]
-    return screener.screen(ScreeningRequest.parse({"item": "1C902.b", "destination": "JP", "date": "2026-03-01", **fields}))
+    return screener.screen(
+        ScreeningRequest.parse({"item": "1C902.b", "destination": "JP", "date": "2026-03-01", **fields})
+    )
 
 
 def test_a_possible_match_with_a_listed_party_is_undetermined(screener: Screener) -> None:
     decision = screen(screener, end_user="Mitsubishi Heavy Industries Aero")
     assert decision.decision == "undetermined"
-    possible = [r["possible_match"]["iri"].rsplit("/", 1)[1] for r in decision.reasons if "possible_match" in r]
+    possible = [
+        r["possible_match"]["iri"].rsplit("/", 1)[1] for r in decision.reasons if "possible_match" in r
+    ]
     assert possible[0] == "mhi-aero-engines"
     assert all("Confirm or rule out" in r["message"] for r in decision.reasons if "possible_match" in r)
     conditional = [r for r in decision.reasons if "conditional_on" in r]
@@ -76,7 +80,21 @@ def test_reason_traces_measure_articles_period_and_sources(screener: Screener) -
 
 def test_decision_schema(screener: Screener) -> None:
     data = screen(screener, end_user="JMSDF").as_dict()
-    assert set(data) >= {"id", "decision", "certainty", "as_of", "reasons", "resolved", "caveats", "input", "graph_hash",
-                         "engine", "transaction", "decided_at"}
+    assert set(data) >= {
+        "id",
+        "decision",
+        "certainty",
+        "as_of",
+        "reasons",
+        "resolved",
+        "caveats",
+        "input",
+        "graph_hash",
+        "engine",
+        "transaction",
+        "decided_at",
+    }
     assert data["decision"] in OUTCOMES
-    assert data["resolved"]["end_user"]["iri"].endswith("jmsdf") and data["resolved"]["end_user"]["score"] == 100
+    assert (
+        data["resolved"]["end_user"]["iri"].endswith("jmsdf") and data["resolved"]["end_user"]["score"] == 100
+    )

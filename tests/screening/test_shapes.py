@@ -15,7 +15,12 @@ from graph.kg import KnowledgeGraph, load_graph
 from graph.screening.shapes import load_constraints
 from graph.settings import Settings
 
-SEVERITY = {"prohibited": "Violation", "undetermined": "Violation", "enhanced_review": "Warning", "license_required": "Info"}
+SEVERITY = {
+    "prohibited": "Violation",
+    "undetermined": "Violation",
+    "enhanced_review": "Warning",
+    "license_required": "Info",
+}
 
 
 def _shapes() -> rdflib.Graph:
@@ -46,7 +51,9 @@ def test_every_constraint_restricts_its_focus_to_transactions(kg: KnowledgeGraph
         assert "$this eckg:transactionDate ?date" in c.select, c.constraint
 
 
-def test_the_fast_engine_refuses_shapes_it_cannot_run(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fast_engine_refuses_shapes_it_cannot_run(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ontology = tmp_path / "ontology"
     shutil.copytree(paths.ontology_dir(), ontology)
     (ontology / "shapes" / "core_rule.ttl").write_text(
