@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph.errors import NotFound
 from graph.screening.decision import Decision
 from graph.screening.record import decision_quads
@@ -38,10 +40,10 @@ class AuditLog:
         """Write the decisions durably (fsync) before returning."""
         recorded_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         data = b"".join(
-            (
-                json.dumps({**d.as_dict(), "recorded_at": recorded_at, "source": source}, ensure_ascii=False)
-                + "\n"
-            ).encode()
+            orjson.dumps(
+                {**d.as_dict(), "recorded_at": recorded_at, "source": source},
+                option=orjson.OPT_APPEND_NEWLINE,
+            )
             for d in decisions
         )
         if not data:

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Extra RDF files (Turtle, N-Triples, TriG...) loaded beside the graph, as a JSON list of paths.
     data_files: list[Path] = Field(default_factory=list)
+    # Processes screening a batch file (eckg validate): 0 means one per core for batches of 10,000 or more.
+    batch_workers: int = Field(default=0, ge=0)
     # Name-match score (0-100) at or above which a party or item name is taken as a match.
     match_threshold: float = Field(default=90.0, ge=0, le=100)
     # Name-match score (0-100) at or above which a near miss is reported as a possible match.

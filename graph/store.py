@@ -9,6 +9,7 @@ rules bind their transaction, and transactions are of no kind the catalogue list
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -82,6 +83,10 @@ class EmbeddedStore:
     """An Oxigraph store in this process (in memory, or on disk when given a path)."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        # Writers take this lock, and hand Oxigraph a list, never a generator: a write that pulls its
+        # quads from Python needs the GIL while it holds the store's write lock, and a second writer holding
+        # the GIL while it waits for that lock would deadlock them both.
+        self._writing = threading.Lock()
         if path is None:
             self._store = ox.Store()
         else:
@@ -133,22 +138,28 @@ class EmbeddedStore:
         self, sparql: str, *, base_iri: str | None = None, prefixes: Mapping[str, str] | None = None
     ) -> None:
         try:
-            self._store.update(
-                sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes)
-            )
+            with self._writing:
+                self._store.update(
+                    sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes)
+                )
         except SyntaxError as e:
             raise syntax_error(e, sparql) from None
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        self._store.extend(quads)
+        quads = list(quads)
+        with self._writing:
+            self._store.extend(quads)
 
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
-        self._store.bulk_extend(quads)
+        quads = list(quads)
+        with self._writing:
+            self._store.bulk_extend(quads)
 
     def drop_graph(self, graph: str) -> None:
         node = ox.NamedNode(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
+        with self._writing:
+            if self._store.contains_named_graph(node):
+                self._store.remove_graph(node)
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

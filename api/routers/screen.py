@@ -15,7 +15,7 @@ from api.schemas import BatchResult, Decision
 from api.state import AppState, state_of
 from graph.errors import FieldError, InputError, UnsupportedMediaType
 from graph.screening import ScreeningRequest
-from graph.validation import Row, RunResult, parse_batch, screen_chunks
+from graph.validation import Row, RunResult, check_rows, parse_batch, screen_chunks
 
 router = APIRouter(tags=["Screening"])
 EXAMPLE = {
@@ -91,6 +91,7 @@ async def screen_batch(request: Request) -> Any:
     audit log), then a final summary line."""
     state = state_of(request)
     rows = await _rows(request)
+    check_rows(state.screener, rows)  # before a streamed response starts
     if _wants_lines(request.headers.get("accept")):
         return StreamingResponse(_stream(state, rows), media_type="application/x-ndjson")
     result = await run_in_threadpool(_run, state, rows)

@@ -12,10 +12,12 @@ from graph.audit import AuditLog
 from graph.cli.output import console, errors, print_bytes, print_json
 from graph.kg import load_graph
 from graph.results import serialize_graph
+from graph.runs import validate_to_files
 from graph.screening import Screener, ScreeningRequest
 from graph.screening.record import decision_triples
 from graph.screening.render import render
-from graph.validation import atomic_write, decisions_csv, decisions_jsonl, read_batch, run_batch
+from graph.validation import read_batch
+from graph.workers import worker_count
 
 Engine = Annotated[
     str | None, typer.Option("--engine", help="fast (the shapes' SPARQL on Oxigraph) or reference (pySHACL).")
@@ -118,6 +120,14 @@ def validate_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Summary as text or json.")] = "text",
     engine: Engine = None,
     data: Data = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes screening the batch (0: one per core for large batches; setting ECKG_BATCH_WORKERS).",
+        ),
+    ] = 0,
 ) -> None:
     """Run the rules over a batch of transactions: summary, validation report and decisions.
 
@@ -139,13 +149,16 @@ def validate_command(
         disable=len(rows) < 1000,
     ) as progress:
         task = progress.add_task("screening", total=len(rows))
-        result = run_batch(screener, rows, lambda n: progress.advance(task, n), audit=audit)
-    if report is not None and result.report is not None:
-        atomic_write(report, result.report.serialize(format="turtle").encode())
-    if decisions is not None:
-        writer = decisions_csv if decisions.suffix.lower() == ".csv" else decisions_jsonl
-        atomic_write(decisions, writer(result.decisions, result.rows))
-    summary = result.summary()
+        tally = validate_to_files(
+            screener,
+            rows,
+            decisions=decisions,
+            report=report,
+            workers=worker_count(len(rows), workers or kg.settings.batch_workers),
+            audit=audit,
+            progress=lambda n: progress.advance(task, n),
+        )
+    summary = tally.as_dict()
     if fmt == "json":
         print_json(summary)
     else:
@@ -156,4 +169,4 @@ def validate_command(
             console.print(f"  {outcome:<17} {count}", highlight=False)
         for identifier, count in summary["measures"].items():
             console.print(f"  {count:>6}  {identifier}", highlight=False)
-    raise typer.Exit(0 if result.conforms else 1)
+    raise typer.Exit(0 if tally.conforms else 1)

@@ -7,10 +7,11 @@ Outcomes, most severe first: prohibited, undetermined, enhanced_review, license_
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+
+from graph.ids import new_uuid
 
 OUTCOMES = ("prohibited", "undetermined", "enhanced_review", "license_required", "clear")
 RANK = {name: index for index, name in enumerate(OUTCOMES, start=1)}
@@ -30,7 +31,7 @@ class Decision:
     transaction: str
     caveats: list[str] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_uuid)
     decided_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
     eckg_version: str = ""
 

@@ -14,44 +14,27 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_SHAPES
+from graph.screening.memo import Key, ResultMemo, bound_dates
 from graph.screening.reads import cached_reads
+from graph.screening.report import Finding, Report
 from graph.screening.shapes import Constraint, load_constraints
 from graph.screening.transaction import Resolved
 from graph.store import new_scratch_graph
 from graph.terms import triples_to_rdflib
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One validation result, with the outcome its constraint calls for."""
-
-    focus: str
-    shape: str
-    constraint: str
-    severity: str
-    outcome: str
-    rank: int
-    path: str | None
-    value: str
-    value_is_iri: bool
-    message: str
-
-    def key(self) -> tuple[str, str, str, str | None, str, str]:
-        return (self.focus, self.shape, self.constraint, self.path, self.value, self.message)
 
 
 class Engine(Protocol):
@@ -59,7 +42,10 @@ class Engine(Protocol):
 
     def findings(self, transactions: Sequence[Resolved]) -> list[Finding]: ...
 
-    def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], rdflib.Graph]: ...
+    def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], Report]: ...
+
+
+_NAMES_FOCUS = re.compile(r"\{[?$]this\}")
 
 
 def fill_message(template: str | None, variables: dict[str, str]) -> str:
@@ -73,84 +59,136 @@ def fill_message(template: str | None, variables: dict[str, str]) -> str:
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="eckg-rules")
 
 
+@dataclass(frozen=True)
+class _Each:
+    """The key of a constraint whose results cannot be reused: one transaction."""
+
+    iri: str
+
+
+# Above this many transactions, keys cost more than they save: an order book's transactions differ in item,
+# route and date class often enough (73% distinct keys in the benchmark's workload) that one set-at-a-time
+# run over all of them is faster than computing, looking up and storing a key for each (`make bench`).
+REUSE_LIMIT = 1000
+
 # A result row: path, value (None: the focus itself), the other projected variables
 Row = tuple[ox.NamedNode | None, Any, tuple[tuple[str, str], ...]]
-MEMO_SIZE = 200_000
 
 
 class FastEngine:
-    """Runs each constraint's query on Oxigraph: for a batch, once over every transaction (set-at-a-time);
-    for one transaction, the queries side by side on the machine's cores (Oxigraph releases the GIL while
-    it evaluates), reusing a constraint's earlier results when the transaction's values for what that
-    constraint reads (graph.screening.reads) are the same — the graph being fixed, so are the results."""
+    """Runs each constraint's query on Oxigraph. A large batch is evaluated set-at-a-time: each constraint
+    runs once over all of it. Otherwise results are reused by key (graph.screening.memo): each constraint
+    runs once, set-at-a-time, over one transaction per key it has not seen; for one transaction, the
+    constraints run side by side on the machine's cores (Oxigraph releases the GIL while it evaluates)
+    with `$this` pre-bound."""
 
     name = "fast"
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
+    def __init__(self, kg: KnowledgeGraph, *, reuse: bool = True) -> None:
         self.kg = kg
+        self.reuse = reuse  # False: evaluate every transaction afresh (for comparison and benchmarks)
         self.constraints = load_constraints(kg)
         self.reads = cached_reads(self.constraints, kg.build_dir)
-        self._memo: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
-        self._memo_graph = kg.content_hash
+        self._memo_graph = ""
         self._lock = threading.Lock()
+        self.memo = self._new_memo()
+        self._messages: dict[tuple[str, Row], str] = {}  # filled messages that do not name the focus
 
-    def findings(self, transactions: Sequence[Resolved]) -> list[Finding]:
-        if len(transactions) == 1:
-            return self._single(transactions[0])
-        with self._scratch(transactions):
-            runs = _POOL.map(lambda c: self._rows(c, None), self.constraints)
-            return [
-                f
-                for c, rows in zip(self.constraints, runs, strict=True)
-                for focus, found in rows.items()
-                for f in self._findings(c, focus, found)
-            ]
+    def _new_memo(self) -> ResultMemo:
+        self._memo_graph = self.kg.content_hash
+        return ResultMemo(self.reads, bound_dates(self.kg.store, self.kg.data_graphs(), self.reads.values()))
 
-    def _single(self, tx: Resolved) -> list[Finding]:
-        objects: dict[str, frozenset[str]] = {}
-        for t in tx.triples():
-            objects[t.predicate.value] = objects.get(t.predicate.value, frozenset()) | {str(t.object)}
-        keys = {c.constraint: self._key(c, objects) for c in self.constraints}
-        cached = self._recall(keys)
-        missing = [c for c in self.constraints if c.constraint not in cached]
-        if missing:
-            with self._scratch([tx]):
-                focus = ox.NamedNode(tx.iri)
-                runs = _POOL.map(lambda c: self._rows(c, {"this": focus}).get(tx.iri, []), missing)
-                fresh = dict(zip((c.constraint for c in missing), runs, strict=True))
-            self._remember({keys[c]: rows for c, rows in fresh.items() if keys[c] is not None})
-            cached.update(fresh)
-        return [f for c in self.constraints for f in self._findings(c, tx.iri, cached[c.constraint])]
-
-    def _key(self, constraint: Constraint, objects: dict[str, frozenset[str]]) -> tuple[Any, ...] | None:
-        read = self.reads[constraint.constraint]
-        if read is None:
-            return None
-        return (constraint.constraint, *(objects.get(p, frozenset()) for p in read))
-
-    def _recall(self, keys: dict[str, tuple[Any, ...] | None]) -> dict[str, list[Row]]:
+    def _current_memo(self) -> ResultMemo:
         with self._lock:
             if self._memo_graph != self.kg.content_hash:  # extra data was loaded: results may differ
-                self._memo.clear()
-                self._memo_graph = self.kg.content_hash
-            found = {}
-            for constraint, key in keys.items():
-                if key is not None and key in self._memo:
-                    self._memo.move_to_end(key)
-                    found[constraint] = self._memo[key]
-            return found
+                self.memo = self._new_memo()
+            return self.memo
 
-    def _remember(self, entries: dict[Any, list[Row]]) -> None:
-        with self._lock:
-            self._memo.update(entries)
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
+    def findings(self, transactions: Sequence[Resolved]) -> list[Finding]:
+        if not (self.reuse and len(transactions) <= REUSE_LIMIT):
+            runs = self._run(self.constraints, transactions)
+            return [
+                f
+                for c in self.constraints
+                for focus, rows in runs[c.constraint].items()
+                for f in self._findings(c, focus, rows)
+            ]
+        memo = self._current_memo()
+        # transactions with one signature share every constraint's key: each signature is decided once
+        groups: dict[Any, list[Resolved]] = {}
+        for tx in transactions:
+            groups.setdefault(memo.signature(tx), []).append(tx)
+        keys = {group: memo.keys(self.constraints, txs[0]) for group, txs in groups.items()}
+        known = memo.recall({k for per_group in keys.values() for k in per_group if k is not None})
+        # per constraint, one transaction for each key not seen before (each transaction if it has no key)
+        todo: dict[str, dict[Key | _Each, Resolved]] = {}
+        for group, txs in groups.items():
+            for c, key in zip(self.constraints, keys[group], strict=True):
+                if key is None:
+                    todo.setdefault(c.constraint, {}).update((_Each(tx.iri), tx) for tx in txs)
+                elif key not in known:
+                    todo.setdefault(c.constraint, {}).setdefault(key, txs[0])
+        chosen = {tx.iri: tx for txs in todo.values() for tx in txs.values()}
+        fresh = self._run([self._by_iri[c] for c in todo], list(chosen.values())) if todo else {}
+        memo.remember(
+            {
+                key: fresh[constraint].get(tx.iri, [])
+                for constraint, picked in todo.items()
+                for key, tx in picked.items()
+                if not isinstance(key, _Each)
+            }
+        )
+
+        def rows(c: Constraint, key: Key | None, tx: Resolved) -> list[Row]:
+            if key is None:
+                return fresh[c.constraint].get(tx.iri, [])
+            if key in known:
+                return known[key]
+            return fresh[c.constraint].get(todo[c.constraint][key].iri, [])
+
+        out: list[Finding] = []
+        for group, txs in groups.items():
+            for tx in txs:
+                for c, key in zip(self.constraints, keys[group], strict=True):
+                    found = rows(c, key, tx)
+                    if found:
+                        out += self._findings(c, tx.iri, found)
+        return out
+
+    @cached_property
+    def _needed(self) -> frozenset[str] | None:
+        """The transaction predicates some constraint reads (None: unknown, so all of them)."""
+        if any(r is None for r in self.reads.values()):
+            return None
+        return frozenset(p for r in self.reads.values() if r is not None for p in r.predicates)
+
+    @cached_property
+    def _by_iri(self) -> dict[str, Constraint]:
+        return {c.constraint: c for c in self.constraints}
+
+    def _run(
+        self, constraints: Sequence[Constraint], transactions: Sequence[Resolved]
+    ) -> dict[str, dict[str, list[Row]]]:
+        """Result rows by focus of each constraint over the transactions, all of them in one scratch graph;
+        for one transaction, `$this` is pre-bound (faster than a scan of the scratch graph)."""
+        with self._scratch(transactions):
+            if len(transactions) == 1:
+                focus = {"this": ox.NamedNode(transactions[0].iri)}
+                runs = _POOL.map(lambda c: self._rows(c, focus), constraints)
+            else:
+                runs = _POOL.map(lambda c: self._rows(c, None), constraints)
+            return {c.constraint: found for c, found in zip(constraints, runs, strict=True)}
 
     @contextmanager
     def _scratch(self, transactions: Sequence[Resolved]) -> Iterator[None]:
         node = ox.NamedNode(new_scratch_graph())
+        needed = self._needed
         self.kg.store.bulk_add(
-            ox.Quad(t.subject, t.predicate, t.object, node) for tx in transactions for t in tx.triples()
+            ox.Quad(tx_node, p, o, node)
+            for tx in transactions
+            for tx_node in [ox.NamedNode(tx.iri)]
+            for p, o in tx.pairs
+            if needed is None or p.value in needed
         )
         try:
             yield
@@ -177,28 +215,26 @@ class FastEngine:
 
     def _findings(self, constraint: Constraint, focus: str, rows: list[Row]) -> list[Finding]:
         out = []
-        for path, value, extra in rows:
+        for row in rows:
+            path, value, extra = row
             term = ox.NamedNode(focus) if value is None else value
-            variables = {
-                "this": focus,
-                **({"path": path.value} if path else {}),
-                "value": term.value,
-                **dict(extra),
-            }
-            out.append(
-                _finding(
-                    constraint,
-                    focus,
-                    path.value if path else None,
-                    term,
-                    fill_message(constraint.message, variables),
-                )
-            )
+            message = self._messages.get((constraint.constraint, row)) if value is not None else None
+            if message is None:
+                variables = {
+                    "this": focus,
+                    **({"path": path.value} if path else {}),
+                    "value": term.value,
+                    **dict(extra),
+                }
+                message = fill_message(constraint.message, variables)
+                if value is not None and not _NAMES_FOCUS.search(constraint.message or ""):
+                    self._messages[constraint.constraint, row] = message
+            out.append(_finding(constraint, focus, path.value if path else None, term, message))
         return out
 
-    def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], rdflib.Graph]:
+    def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], Report]:
         findings = self.findings(transactions)
-        return findings, report_graph(findings)
+        return findings, Report(findings)
 
 
 def _finding(
@@ -228,7 +264,7 @@ class ReferenceEngine:
             self.shapes.add(triple)
         self.by_constraint = {c.constraint: c for c in load_constraints(kg)}
 
-    def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], rdflib.Graph]:
+    def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], Report]:
         data = rdflib.Graph()
         data += self.kg.rdflib_graph
         for tx in transactions:
@@ -242,7 +278,8 @@ class ReferenceEngine:
             allow_infos=True,
             advanced=False,
         )
-        return self._findings(report), report
+        findings = self._findings(report)
+        return findings, Report(findings, [report])
 
     def findings(self, transactions: Sequence[Resolved]) -> list[Finding]:
         return self.report(transactions)[0]
@@ -268,30 +305,6 @@ class ReferenceEngine:
                 )
             )
         return out
-
-
-def report_graph(findings: Sequence[Finding]) -> rdflib.Graph:
-    """A standard sh:ValidationReport for findings, shaped as pySHACL writes it."""
-    graph = rdflib.Graph()
-    graph.bind("sh", SH)
-    report = rdflib.BNode()
-    graph.add((report, RDF.type, SH.ValidationReport))
-    conforms = not any(f.severity == str(SH.Violation) for f in findings)
-    graph.add((report, SH.conforms, rdflib.Literal(conforms)))
-    for f in findings:
-        node = rdflib.BNode()
-        graph.add((report, SH.result, node))
-        graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, rdflib.URIRef(f.focus)))
-        if f.path is not None:
-            graph.add((node, SH.resultPath, rdflib.URIRef(f.path)))
-        graph.add((node, SH.value, rdflib.URIRef(f.value) if f.value_is_iri else rdflib.Literal(f.value)))
-        graph.add((node, SH.resultSeverity, rdflib.URIRef(f.severity)))
-        graph.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-        graph.add((node, SH.sourceShape, rdflib.URIRef(f.shape)))
-        graph.add((node, SH.sourceConstraint, rdflib.URIRef(f.constraint)))
-        graph.add((node, SH.resultMessage, rdflib.Literal(f.message)))
-    return graph
 
 
 def make_engine(kg: KnowledgeGraph, name: str) -> Engine:

@@ -12,7 +12,8 @@ from typing import Any
 
 from graph.kg import KnowledgeGraph
 from graph.namespaces import ECKG
-from graph.screening.engines import Finding
+from graph.screening.memo import DateClasses, graph_dates
+from graph.screening.report import Finding
 from graph.screening.transaction import Resolved
 
 _BASIS_ORDER = {"stated in the text": 0, "stated by the spokesperson": 1, "analyst's mapping": 2}
@@ -43,7 +44,11 @@ class Explainer:
         self.listing = lru_cache(maxsize=4096)(self._listing)
         self.sources = lru_cache(maxsize=4096)(self._sources)
         self.classification = lru_cache(maxsize=4096)(self._classification)
-        self.item_measures = lru_cache(maxsize=4096)(self._item_measures)
+        # which measures designate an item, and which are in force, changes only on the graph's dates:
+        # cached by the day's date class (graph.screening.memo), so one query serves every day of a class
+        self.dates = DateClasses(graph_dates(kg.store, kg.data_graphs()))
+        self._by_class: dict[str, dict[str, tuple[dict[str, Any], ...]]] = {}
+        self._reasons: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ lookups (cached per graph)
 
@@ -137,22 +142,57 @@ class Explainer:
             "sources": self.sources(r["classification"]),
         }
 
-    def _item_measures(self, item: str, day: str) -> tuple[dict[str, Any], ...]:
-        rows = self.kg.run("list_item_measures", item=item, date=day).records()
-        return tuple(
-            {
-                "iri": r["measure"],
-                "identifier": r["identifier"],
-                "in_force": r["inForce"] == "true",
-                "period_status": local(r.get("periodStatus")),
-                "designation_status": local(r.get("designationStatus")),
-            }
-            for r in rows
-        )
+    def item_measures(self, item: str, day: str) -> tuple[dict[str, Any], ...]:
+        """The measures designating an item and whether each is in force that day. Which are in force changes
+        only on the graph's dates, so one query per date class answers for every item (a table per class)."""
+        date_class = self.dates.of(day)
+        table = self._by_class.get(date_class)
+        if table is None:
+            table = self._item_measures(day)
+            self._by_class[date_class] = table
+        return table.get(item, ())
+
+    def _item_measures(self, day: str) -> dict[str, tuple[dict[str, Any], ...]]:
+        by_item: dict[str, list[dict[str, Any]]] = {}
+        for r in self.kg.run("list_item_measures", date=day).records():
+            by_item.setdefault(r["item"], []).append(
+                {
+                    "iri": r["measure"],
+                    "identifier": r["identifier"],
+                    "in_force": r["inForce"] == "true",
+                    "period_status": local(r.get("periodStatus")),
+                    "designation_status": local(r.get("designationStatus")),
+                }
+            )
+        return {item: tuple(found) for item, found in by_item.items()}
 
     # ------------------------------------------------------------------ one reason
 
     def reason(self, finding: Finding, resolved: Resolved, as_of: date) -> dict[str, Any]:
+        """Why a finding: one dict per distinct explanation, shared between the decisions it explains (do
+        not change it). What it depends on: the finding, the parties and item, the day's date class."""
+        party = None
+        if finding.constraint.endswith("MilitaryEndUserConstraint"):
+            party = resolved.consignee if finding.path == str(ECKG.consignee) else resolved.end_user
+        key = (
+            finding.constraint,
+            finding.path,
+            finding.value,
+            finding.message,
+            finding.outcome,
+            finding.severity,
+            party.iri if party else None,
+            resolved.item.iri,
+            self.dates.of(as_of.isoformat()),
+        )
+        found = self._reasons.get(key)
+        if found is None:
+            found = self._reason(finding, resolved, as_of)
+            if len(self._reasons) < 100_000:
+                self._reasons[key] = found
+        return found
+
+    def _reason(self, finding: Finding, resolved: Resolved, as_of: date) -> dict[str, Any]:
         listing = self.listing(finding.value) if finding.value_is_iri else None
         measure_iri = listing["measure"] if listing else (finding.value if finding.value_is_iri else None)
         measure = self.measure(measure_iri) if measure_iri else None

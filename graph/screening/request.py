@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from graph.countries import country_codes
 from graph.errors import FieldError
 
 FIELDS = (
@@ -71,8 +72,11 @@ class ScreeningRequest(BaseModel):
 
     @field_validator("destination", "origin", "exporter_country")
     @classmethod
-    def _upper(cls, code: str) -> str:
-        return code.upper()
+    def _country(cls, code: str) -> str:
+        value = code.strip().upper()
+        if value not in country_codes():
+            raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        return value
 
     @field_validator("end_use", "consignee", "exporter", mode="before")
     @classmethod

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
 from graph.catalogue import expand_iri
-from graph.countries import country_codes
 from graph.errors import FieldError
 from graph.kg import KnowledgeGraph
 from graph.screening.names import normalize
@@ -50,6 +50,11 @@ class Resolution:
         return self.iri is not None
 
     def as_dict(self) -> dict[str, object]:
+        """The resolution as JSON (one dict per resolution, shared: do not change it)."""
+        return self._as_dict
+
+    @cached_property
+    def _as_dict(self) -> dict[str, object]:
         return {
             "input": self.input,
             "iri": self.iri,
@@ -239,17 +244,6 @@ class Resolver:
                 errors=[{"field": field_name, "message": f"unknown end use {text!r}; valid: {valid}"}],
             )
         return iri
-
-
-def check_country(code: str, field_name: str) -> str:
-    """An ISO 3166-1 alpha-2 code, upper-cased; FieldError otherwise."""
-    value = code.strip().upper()
-    if value not in country_codes():
-        raise FieldError(
-            f"{field_name}: {code!r} is not an ISO 3166-1 alpha-2 country code",
-            errors=[{"field": field_name, "message": f"{code!r} is not an ISO 3166-1 alpha-2 country code"}],
-        )
-    return value
 
 
 def _looks_like_iri(text: str) -> bool:

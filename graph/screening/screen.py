@@ -13,22 +13,29 @@ undetermined and says which party to confirm or rule out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib.metadata import version
 from typing import Any
 
 from graph.kg import KnowledgeGraph
 from graph.screening.decision import RANK, Decision, outcome_of
-from graph.screening.engines import Engine, Finding, make_engine
+from graph.screening.engines import Engine, make_engine
 from graph.screening.explain import Explainer, weakest
+from graph.screening.report import Finding
 from graph.screening.request import ScreeningRequest
-from graph.screening.resolve import Resolver, check_country
+from graph.screening.resolve import Resolver
 from graph.screening.transaction import Resolved
+
+RESOLUTION_CACHE = 100_000
 
 
 class Screener:
     def __init__(self, kg: KnowledgeGraph, engine: str | None = None) -> None:
         self.kg = kg
         self.resolver = Resolver.for_graph(kg)
+        # resolutions are immutable and fixed for a graph version: an order book repeats its names
+        self._item = lru_cache(maxsize=RESOLUTION_CACHE)(self.resolver.item)
+        self._party = lru_cache(maxsize=RESOLUTION_CACHE)(self.resolver.party)
         self.engine: Engine = make_engine(kg, engine or kg.settings.engine)
         self.explainer = Explainer(kg)
         self.version = version("eckg")
@@ -37,17 +44,16 @@ class Screener:
     # ------------------------------------------------------------------ resolving
 
     def resolve(self, request: ScreeningRequest) -> Resolved:
-        """Resolve every field of a request; FieldError names countries or end uses that are not valid."""
-        for name in ("destination", "origin", "exporter_country"):
-            check_country(getattr(request, name), name)
+        """Resolve every field of a request (its countries are valid: ScreeningRequest checks them);
+        FieldError names an end use that is not in the graph."""
         end_use = self.resolver.end_use(request.end_use) if request.end_use else None
         return Resolved(
             request=request,
-            item=self.resolver.item(request.item),
-            end_user=self.resolver.party(request.end_user),
+            item=self._item(request.item),
+            end_user=self._party(request.end_user),
             end_use=end_use,
-            consignee=self.resolver.party(request.consignee) if request.consignee else None,
-            exporter=self.resolver.party(request.exporter) if request.exporter else None,
+            consignee=self._party(request.consignee) if request.consignee else None,
+            exporter=self._party(request.exporter) if request.exporter else None,
         )
 
     # ------------------------------------------------------------------ deciding

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 
-from graph.countries import country_iri
-from graph.namespaces import ECKG, TRANSACTION
+from graph.ids import new_uuid
+from graph.namespaces import COUNTRY, ECKG, TRANSACTION
 from graph.screening.request import ScreeningRequest
 from graph.screening.resolve import Resolution
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_ECKG, _COUNTRY = str(ECKG), str(COUNTRY)  # plain strings: rdflib terms hash differently
+IRI = "IRI"  # the kind of an object that is an IRI (else: the literal's datatype)
+# terms repeat from transaction to transaction (predicates, countries, items, dates): made once each
+_node = lru_cache(maxsize=65536)(ox.NamedNode)
+
+
+@lru_cache(maxsize=65536)
+def _literal(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=_node(datatype))
 
 
 @dataclass(frozen=True)
@@ -26,26 +35,25 @@ class Resolved:
     end_use: str | None  # IRI
     consignee: Resolution | None = None
     exporter: Resolution | None = None
-    iri: str = field(default_factory=lambda: f"{TRANSACTION}{uuid.uuid4()}")
+    iri: str = field(default_factory=lambda: f"{TRANSACTION}{new_uuid()}")
 
     def with_end_user(self, iri: str, label: str) -> Resolved:
         """The same transaction, supposing the end user is the given party (for weak matches)."""
         assumed = Resolution(self.end_user.input, iri, label, "assumed", self.end_user.score, "strong")
         return Resolved(self.request, self.item, assumed, self.end_use, self.consignee, self.exporter)
 
-    def triples(self) -> list[ox.Triple]:
-        tx, r = ox.NamedNode(self.iri), self.request
-        out: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
-            (_RDF_TYPE, ox.NamedNode(ECKG + "ExportTransaction")),
-            (ox.NamedNode(ECKG + "itemText"), ox.Literal(r.item)),
-            (ox.NamedNode(ECKG + "endUserName"), ox.Literal(r.end_user)),
-            (ox.NamedNode(ECKG + "destinationCountry"), country_iri(r.destination)),
-            (ox.NamedNode(ECKG + "originCountry"), country_iri(r.origin)),
-            (ox.NamedNode(ECKG + "exporterCountry"), country_iri(r.exporter_country)),
-            (
-                ox.NamedNode(ECKG + "transactionDate"),
-                ox.Literal(r.as_of.isoformat(), datatype=ox.NamedNode(_XSD + "date")),
-            ),
+    def facts(self) -> list[tuple[str, str, str]]:
+        """(predicate, kind, value) of every triple about the transaction: kind is IRI for an IRI, else the
+        literal's datatype. The one description the RDF (`pairs`) and the reuse keys (`objects`) come from."""
+        r = self.request
+        out = [
+            (_RDF + "type", IRI, _ECKG + "ExportTransaction"),
+            (_ECKG + "itemText", _XSD + "string", r.item),
+            (_ECKG + "endUserName", _XSD + "string", r.end_user),
+            (_ECKG + "destinationCountry", IRI, _COUNTRY + r.destination.upper()),
+            (_ECKG + "originCountry", IRI, _COUNTRY + r.origin.upper()),
+            (_ECKG + "exporterCountry", IRI, _COUNTRY + r.exporter_country.upper()),
+            (_ECKG + "transactionDate", _XSD + "date", r.as_of.isoformat()),
         ]
         for prop, resolution in (
             ("item", self.item),
@@ -54,15 +62,30 @@ class Resolved:
             ("exporter", self.exporter),
         ):
             if resolution is not None and resolution.iri is not None:
-                out.append((ox.NamedNode(ECKG + prop), ox.NamedNode(resolution.iri)))
+                out.append((_ECKG + prop, IRI, resolution.iri))
         if self.end_use is not None:
-            out.append((ox.NamedNode(ECKG + "endUse"), ox.NamedNode(self.end_use)))
+            out.append((_ECKG + "endUse", IRI, self.end_use))
         for prop, number in (("quantity", r.quantity), ("value", r.value)):
             if number is not None:
-                out.append(
-                    (
-                        ox.NamedNode(ECKG + prop),
-                        ox.Literal(str(number), datatype=ox.NamedNode(_XSD + "decimal")),
-                    )
-                )
-        return [ox.Triple(tx, p, o) for p, o in out]
+                out.append((_ECKG + prop, _XSD + "decimal", str(number)))
+        return out
+
+    @cached_property
+    def pairs(self) -> tuple[tuple[ox.NamedNode, ox.NamedNode | ox.Literal], ...]:
+        """(predicate, object) of every triple about the transaction, as store terms."""
+        return tuple(
+            (_node(p), _node(value) if kind == IRI else _literal(value, kind))
+            for p, kind, value in self.facts()
+        )
+
+    @cached_property
+    def objects(self) -> dict[str, frozenset[tuple[str, str]]]:
+        """The objects of the transaction's triples as (kind, value), by predicate IRI."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for p, kind, value in self.facts():
+            found.setdefault(p, set()).add((kind, value))
+        return {p: frozenset(v) for p, v in found.items()}
+
+    def triples(self) -> list[ox.Triple]:
+        tx = ox.NamedNode(self.iri)
+        return [ox.Triple(tx, p, o) for p, o in self.pairs]

@@ -111,3 +111,19 @@ def test_csv_output_escapes_formula_cells(run_cli, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(out.open()))
     assert rows[0]["end_user"].startswith("'=")
+
+
+def test_workers_give_the_same_decisions(run_cli, tmp_path: Path) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(CSV)
+    outputs = {}
+    for workers in ("1", "2"):
+        decisions = tmp_path / f"decisions-{workers}.csv"
+        done = run_cli("validate", str(batch), "--decisions", str(decisions), "--workers", workers)
+        assert done.returncode == 1, done.stderr
+        outputs[workers] = [(r["row"], r["decision"]) for r in csv.DictReader(decisions.open())]
+    assert (
+        outputs["1"]
+        == outputs["2"]
+        == [("line 2", "prohibited"), ("line 3", "enhanced_review"), ("line 4", "clear")]
+    )

@@ -49,6 +49,7 @@ CASES: list[dict[str, Any]] = [
         "query": "list_item_measures",
         "params": {"item": "itm:1C909.b", "date": "2026-11-23"},
     },
+    {"id": "list_item_measures-all", "query": "list_item_measures", "params": {"date": "2025-10-15"}},
     {
         "id": "list_measures_in_force-JP",
         "query": "list_measures_in_force",

@@ -3,15 +3,18 @@ and write isomorphic validation reports, on generated transactions around every 
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pyoxigraph as ox
 import pytest
+import rdflib
 from rdflib.compare import isomorphic
 
 from graph.kg import KnowledgeGraph
-from graph.screening import Screener, ScreeningRequest
+from graph.screening import Screener, ScreeningRequest, engines
 from graph.screening.engines import FastEngine, ReferenceEngine, fill_message
 
 pytestmark = pytest.mark.slow
@@ -65,7 +68,9 @@ def batch(kg: KnowledgeGraph):  # type: ignore[no-untyped-def]
     return [fast.resolve(r) for r in generated_requests(kg, 80, seed=20260106)]
 
 
-def test_findings_agree(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("reuse_limit", [engines.REUSE_LIMIT, 0], ids=["reusing", "set-at-a-time"])
+def test_findings_agree(kg: KnowledgeGraph, batch, reuse_limit: int, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(engines, "REUSE_LIMIT", reuse_limit)
     fast = {f.key() for f in FastEngine(kg).findings(batch)}
     reference = {f.key() for f in ReferenceEngine(kg).findings(batch)}
     assert fast == reference
@@ -75,7 +80,16 @@ def test_findings_agree(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-u
 def test_reports_are_isomorphic(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
     _, fast = FastEngine(kg).report(batch)
     _, reference = ReferenceEngine(kg).report(batch)
-    assert isomorphic(fast, reference)
+    assert isomorphic(fast.graph(), reference.graph())
+    written = rdflib.Graph().parse(data=fast.serialize("turtle"), format="turtle")
+    assert isomorphic(written, reference.graph()), "the Turtle the fast engine writes is the same report"
+    node = ox.BlankNode("report")
+    lines = ox.serialize(
+        fast.head_triples(node, fast.conforms), format=ox.RdfFormat.N_TRIPLES
+    ) + fast.result_ntriples(node)
+    assert isomorphic(rdflib.Graph().parse(data=lines, format="nt"), reference.graph()), (
+        "the N-Triples of a run too"
+    )
 
 
 def test_decisions_agree_one_by_one(kg: KnowledgeGraph) -> None:
@@ -99,7 +113,7 @@ def test_single_and_batch_runs_agree(kg: KnowledgeGraph, batch) -> None:  # type
 def test_remembered_results_equal_fresh_runs(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
     engine = FastEngine(kg)
     first = [{f.key() for f in engine.findings([tx])} for tx in batch]
-    assert engine._memo, "one-by-one screening should remember results"
+    assert len(engine.memo), "one-by-one screening should remember results"
     again = [{f.key() for f in engine.findings([tx])} for tx in batch]
     fresh = [
         {
@@ -111,6 +125,46 @@ def test_remembered_results_equal_fresh_runs(kg: KnowledgeGraph, batch) -> None:
     ]
     assert first == again
     assert fresh == first[:10]
+
+
+def test_reuse_across_dates_is_exact(kg: KnowledgeGraph) -> None:
+    """Results are reused between days of one date class: screening every boundary day and the days
+    between them one by one, with reuse, finds what a run without reuse finds."""
+    fast = Screener(kg, "fast")
+    boundaries = sorted(_boundary_dates(kg))
+    days = boundaries + [
+        (date.fromisoformat(a) + (date.fromisoformat(b) - date.fromisoformat(a)) / 2).isoformat()
+        for a, b in itertools.pairwise(boundaries)
+    ]
+    txs = [
+        fast.resolve(
+            ScreeningRequest.parse(
+                {"item": item, "destination": "JP", "end_user": user, "date": day, "end_use": use}
+            )
+        )
+        for day in days
+        for item, user, use in (
+            ("1C902.b", "JMSDF", None),
+            ("1C909.b", "SUBARU", "civilian"),
+            ("1C912.b", "Acme", "automotive"),
+        )
+    ]
+    reusing = FastEngine(kg)
+    one_by_one = {f.key() for tx in txs for f in reusing.findings([tx])}
+    assert one_by_one == {f.key() for f in FastEngine(kg, reuse=False).findings(txs)}
+    classes, start = reusing.memo.dates, date(2025, 1, 1)
+    day = next(
+        start + timedelta(days=n)
+        for n in range(700)
+        if classes.of((start + timedelta(days=n)).isoformat())
+        == classes.of((start + timedelta(days=n + 1)).isoformat())
+    )
+    inside = [day.isoformat(), (day + timedelta(days=1)).isoformat()]
+    request = {"item": "1C902.b", "destination": "JP", "end_user": "Acme"}
+    reusing.findings([fast.resolve(ScreeningRequest.parse({**request, "date": inside[0]}))])
+    before = len(reusing.memo)
+    reusing.findings([fast.resolve(ScreeningRequest.parse({**request, "date": inside[1]}))])
+    assert len(reusing.memo) == before, "two days between the same graph dates share their results"
 
 
 def test_scratch_graphs_are_removed(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]

@@ -1,36 +1,30 @@
-"""Which transaction predicates a constraint reads: the key under which the fast engine reuses results."""
+"""What a constraint reads of its transaction: the key under which the fast engine reuses results."""
 
 from __future__ import annotations
 
 import pytest
 
-from graph.screening.reads import cached_reads, reads
+from graph.screening.memo import DateClasses
+from graph.screening.reads import Reads, cached_reads, reads
 
-P = {"ex": "http://example.org/"}
+P = {"ex": "http://example.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+A, B, C, D = (f"http://example.org/{x}" for x in "abcd")
 
 
 @pytest.mark.parametrize(
     ("select", "expected"),
     [
-        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b ?y }", ("http://example.org/a",)),
-        (
-            "SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { $this ex:c ?z } }",
-            ("http://example.org/a", "http://example.org/c"),
-        ),
-        (
-            "SELECT $this WHERE { $this ?p ?x FILTER(?p IN (ex:a, ex:b)) }",
-            ("http://example.org/a", "http://example.org/b"),
-        ),
-        (
-            "SELECT $this WHERE { VALUES ?p { ex:a ex:b } $this ?p ?x }",
-            ("http://example.org/a", "http://example.org/b"),
-        ),
-        ("SELECT $this WHERE { $this ex:a|ex:b ?x }", ("http://example.org/a", "http://example.org/b")),
-        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b* ?y }", ("http://example.org/a",)),
+        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b ?y }", (A,)),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { $this ex:c ?z } }", (A, C)),
+        ("SELECT $this WHERE { $this ?p ?x FILTER(?p IN (ex:a, ex:b)) }", (A, B)),
+        ("SELECT $this WHERE { VALUES ?p { ex:a ex:b } $this ?p ?x }", (A, B)),
+        ("SELECT $this WHERE { $this ex:a|ex:b ?x }", (A, B)),
+        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b* ?y }", (A,)),
     ],
 )
 def test_reads_names_the_predicates_on_this(select: str, expected: tuple[str, ...]) -> None:
-    assert reads(select, P) == expected
+    found = reads(select, P)
+    assert found is not None and found.predicates == expected
 
 
 @pytest.mark.parametrize(
@@ -41,7 +35,8 @@ def test_reads_names_the_predicates_on_this(select: str, expected: tuple[str, ..
         "SELECT $this WHERE { $this ex:a/ex:b ?x }",  # a path leaving $this
         "SELECT $this WHERE { $this ex:a ?x . ?other ex:a ?x }",  # another transaction's value
         "SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { ?other ex:a ?x } }",
-        "SELECT $this WHERE { $this ex:a ?x . ?x ?p ?y }",  # a variable predicate elsewhere may meet a transaction
+        "SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?other ex:a ?y FILTER(?y < ?x) } }",
+        "SELECT $this WHERE { $this ex:a ?x . ?x ?p ?y }",  # a variable predicate may meet a transaction
         "SELECT $this WHERE { $this ex:a ?x . ?y ex:c/ex:a ?x }",
     ],
 )
@@ -49,18 +44,78 @@ def test_reads_refuses_what_it_cannot_prove(select: str) -> None:
     assert reads(select, P) is None
 
 
+@pytest.mark.parametrize(
+    ("select", "compared"),
+    [
+        ("SELECT $this WHERE { $this ex:d ?d . ?m ex:start ?s FILTER(?s <= ?d) }", (D,)),
+        ("SELECT $this WHERE { $this ex:d ?d FILTER NOT EXISTS { ?m ex:end ?e FILTER(?e < ?d) } }", (D,)),
+        ('SELECT $this WHERE { $this ex:d ?d FILTER(?d >= "2026-01-09"^^xsd:date) }', (D,)),
+        ("SELECT $this WHERE { $this ex:d ?d . ?m ex:on ?d }", (D,)),  # a join is an equality
+        ("SELECT $this ?d WHERE { $this ex:d ?d }", ()),  # projected
+        ("SELECT $this WHERE { $this ex:d ?d FILTER(YEAR(?d) = 2026) }", ()),  # a function of the date
+        ("SELECT $this WHERE { $this ex:d ?d BIND(?d AS ?e) ?m ex:on ?e }", ()),
+        (
+            "SELECT $this WHERE { $this ex:d ?d ; ex:a ?a FILTER(?d < ?a) }",
+            (),
+        ),  # two of the transaction's values
+        ("SELECT $this WHERE { $this ex:d ?d FILTER(?d + 1 > 3) }", ()),
+        ("SELECT $this WHERE { $this ex:d ?d } ORDER BY ?d", ()),
+    ],
+)
+def test_reads_finds_values_that_are_only_compared(select: str, compared: tuple[str, ...]) -> None:
+    found = reads(select, P)
+    assert found is not None and found.compared == compared
+
+
+@pytest.mark.parametrize(
+    ("select", "required"),
+    [
+        ("SELECT $this WHERE { $this ex:a ?x ; ex:b ?y }", ((A,), (B,))),
+        ("SELECT $this WHERE { $this ex:a ?x OPTIONAL { $this ex:b ?y } }", ((A,),)),
+        ("SELECT $this WHERE { { $this ex:a ?x } UNION { $this ex:b ?x } }", ((A, B),)),
+        ("SELECT $this WHERE { { $this ex:a ?x } UNION { ?x ex:b ?y } }", ()),
+        ("SELECT $this WHERE { $this ?p ?x FILTER(?p IN (ex:a, ex:b)) }", ((A, B),)),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { $this ex:c ?y } }", ((A,),)),
+        ("SELECT $this WHERE { $this ex:a ?x MINUS { $this ex:c ?y } }", ((A,),)),
+    ],
+)
+def test_reads_finds_required_patterns(select: str, required: tuple[tuple[str, ...], ...]) -> None:
+    found = reads(select, P)
+    assert found is not None and found.required == required
+
+
+def test_reads_collects_date_constants() -> None:
+    found = reads('SELECT $this WHERE { $this ex:d ?d FILTER(?d >= "2026-01-09"^^xsd:date) }', P)
+    assert found is not None and found.constants == ("2026-01-09",)
+
+
+def test_date_classes_keep_boundaries_apart() -> None:
+    classes = DateClasses(["2026-01-09", "2026-03-01T10:00:00Z"])
+    # between boundaries: one class; a boundary (and the days around it) each its own
+    assert classes.of("2025-06-01") == classes.of("2025-12-31")
+    assert (
+        len({classes.of(d) for d in ("2026-01-07", "2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11")})
+        == 5
+    )
+    assert classes.of("2026-01-20") == classes.of("2026-02-27")
+    assert classes.of("2026-02-27") != classes.of("2026-02-28")
+    assert classes.of("2027-01-01") == classes.of("2030-01-01")
+
+
 def test_shipped_constraints_are_all_reusable(kg) -> None:  # type: ignore[no-untyped-def]
     from graph.screening.engines import FastEngine
 
     found = FastEngine(kg).reads
     assert found and all(v is not None for v in found.values())
+    date = "https://w3id.org/eckg/ontology#transactionDate"
+    assert all(date in v.compared for v in found.values() if v is not None and date in v.predicates)
 
 
 def test_answers_are_kept_by_query_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    class C:
+    class Q:
         constraint, select, prefixes = "urn:c", "SELECT $this WHERE { $this ex:a ?x }", tuple(P.items())
 
-    assert cached_reads([C], tmp_path) == {"urn:c": ("http://example.org/a",)}
+    assert cached_reads([Q], tmp_path) == {"urn:c": Reads((A,), (A,), (), (), ((A,),))}
     assert (tmp_path / "constraint-reads.json").exists()
-    C.select = "SELECT $this WHERE { ?x ex:a $this }"
-    assert cached_reads([C], tmp_path) == {"urn:c": None}
+    Q.select = "SELECT $this WHERE { ?x ex:a $this }"
+    assert cached_reads([Q], tmp_path) == {"urn:c": None}

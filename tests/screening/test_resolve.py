@@ -6,7 +6,8 @@ import pytest
 
 from graph.errors import FieldError
 from graph.kg import KnowledgeGraph
-from graph.screening.resolve import Resolver, check_country
+from graph.screening.request import ScreeningRequest
+from graph.screening.resolve import Resolver
 
 ITEM = "https://w3id.org/eckg/id/item/"
 
@@ -74,11 +75,16 @@ def test_an_unknown_end_use_lists_the_valid_ones(resolver: Resolver) -> None:
     assert "military-capability-enhancement" in message and "civilian" in message
 
 
-@pytest.mark.parametrize("code", ["XX", "J", "JPN", "12", ""])
-def test_bad_country_codes_are_field_errors(code: str) -> None:
-    with pytest.raises(FieldError):
-        check_country(code, "destination")
+@pytest.mark.parametrize("code", ["XX", "J", "JPN", "12", "", "ZZ"])
+@pytest.mark.parametrize("field", ["destination", "origin", "exporter_country"])
+def test_bad_country_codes_are_field_errors(code: str, field: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        ScreeningRequest.parse({"item": "1C902", "destination": "JP", "end_user": "Acme", field: code})
+    assert [e["field"] for e in caught.value.errors] == [field]
 
 
 def test_country_codes_are_upper_cased() -> None:
-    assert check_country(" jp ", "destination") == "JP"
+    request = ScreeningRequest.parse(
+        {"item": "1C902", "destination": " jp ", "end_user": "Acme", "origin": "cn"}
+    )
+    assert (request.destination, request.origin) == ("JP", "CN")

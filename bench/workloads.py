@@ -1,0 +1,121 @@
+"""Seeded, reproducible workloads: screening requests that look like an exporter's order book, and a
+synthetic party list for the scale figures.
+
+Synthetic names are marked as such ("Synthetic Customer 00042 K.K.", "Synthetic Listed Party 00042"):
+they are test data, never facts about real parties.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from graph.kg import KnowledgeGraph
+
+# Goods an exporter ships that are not on any control list (free text, as in an order book).
+UNLISTED_GOODS = ("copper pipe", "ball bearings", "office chairs", "cotton yarn", "ceramic tiles", "steel bolts")
+LEGAL_FORMS = ("K.K.", "Co., Ltd.", "Corporation", "株式会社", "Inc.", "GmbH")
+END_USES = (None, None, None, "civilian", "automotive", "electronics", "energy", "medical",
+            "scientific-research", "military", "military-capability-enhancement")
+DESTINATIONS = ("JP",) * 6 + ("US", "US", "DE", "KR", "SG", "FR", "IN", "VN")
+ROUTES = (("CN", "CN"),) * 8 + (("CN", "SG"), ("CN", "MY"), ("DE", "CN"), ("US", "SG"))
+FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2026, 11, 23)
+
+
+def _typo(rng: random.Random, name: str) -> str:
+    """A near miss on a name: one character dropped or doubled (order books are typed by people)."""
+    if len(name) < 6:
+        return name
+    i = rng.randrange(1, len(name) - 1)
+    return name[:i] + name[i + 1 :] if rng.random() < 0.5 else name[:i] + name[i] + name[i:]
+
+
+def graph_vocabulary(kg: KnowledgeGraph) -> tuple[list[str], list[str]]:
+    """Item inputs (codes and names in every language) and party names (every script) of the graph."""
+    items: set[str] = set()
+    for row in kg.run("list_item_names").rows:
+        if "code" in row:
+            items.add(row["code"].value)
+        items.add(row["name"].value)
+    parties = {row["name"].value for row in kg.run("list_party_names").rows}
+    return sorted(items), sorted(parties)
+
+
+def requests(kg: KnowledgeGraph, count: int, seed: int, customers: int = 5000) -> list[dict[str, Any]]:
+    """`count` screening requests as dicts (the CSV / API fields), drawn with `seed`.
+
+    About a fifth name a party of the graph (some with a typo), the rest one of `customers` synthetic
+    customers; three in four items are controlled, by code or by name."""
+    rng = random.Random(seed)
+    items, parties = graph_vocabulary(kg)
+    pool = [f"Synthetic Customer {i:05d} {rng.choice(LEGAL_FORMS)}" for i in range(customers)]
+    span = (LAST_DAY - FIRST_DAY).days
+    out = []
+    for _ in range(count):
+        roll = rng.random()
+        end_user = (rng.choice(parties) if roll < 0.17 else _typo(rng, rng.choice(parties)) if roll < 0.2
+                    else rng.choice(pool))
+        origin, exporter = rng.choice(ROUTES)
+        record: dict[str, Any] = {
+            "item": rng.choice(items) if rng.random() < 0.75 else rng.choice(UNLISTED_GOODS),
+            "destination": rng.choice(DESTINATIONS),
+            "end_user": end_user,
+            "date": (FIRST_DAY + timedelta(days=rng.randrange(span + 1))).isoformat(),
+            "origin": origin,
+            "exporter_country": exporter,
+        }
+        use = rng.choice(END_USES)
+        if use is not None:
+            record["end_use"] = use
+        if rng.random() < 0.1:
+            record["consignee"] = rng.choice(pool)
+        out.append(record)
+    return out
+
+
+def to_csv(records: list[dict[str, Any]]) -> bytes:
+    columns = ["item", "destination", "end_user", "end_use", "date", "origin", "exporter_country", "consignee"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.getvalue().encode()
+
+
+def synthetic_parties(path: Path, count: int, seed: int) -> int:
+    """Write `count` synthetic parties as Turtle (names in en/ja/zh, aliases, location, a parent, a
+    listing for one in fifty), sourced to a synthetic source; returns the number of triples written."""
+    rng = random.Random(seed)
+    countries = ("JP", "JP", "JP", "US", "DE", "KR", "SG", "FR", "GB", "IN")
+    lines = [
+        "@prefix eckg: <https://w3id.org/eckg/ontology#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix prov: <http://www.w3.org/ns/prov#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix ctry: <https://w3id.org/eckg/id/country/> .",
+        "@prefix syn: <https://w3id.org/eckg/id/party/synthetic-> .",
+        "<https://w3id.org/eckg/id/source/synthetic-benchmark> a prov:Entity ;",
+        '  rdfs:label "Synthetic benchmark list (test data, not facts)"@en .',
+    ]
+    triples = 2
+    for i in range(count):
+        country = rng.choice(countries)
+        parent = f" ;\n  eckg:partOf syn:{rng.randrange(count):06d}" if i % 10 == 0 and count > 1 else ""
+        lines.append(
+            f"syn:{i:06d} a eckg:Company ;\n"
+            f'  skos:prefLabel "Synthetic Listed Party {i:06d} {rng.choice(LEGAL_FORMS)}"@en ,'
+            f' "合成企業{i:06d}株式会社"@ja , "合成企业{i:06d}有限公司"@zh ;\n'
+            f'  skos:altLabel "SLP-{i:06d}"@en , "Synthetic Party {i:06d}"@en ;\n'
+            f'  rdfs:label "Synthetic Listed Party {i:06d}"@en ;\n'
+            f"  eckg:locatedIn ctry:{country} ;\n"
+            f"  dcterms:identifier \"SYN-{i:06d}\" ;\n"
+            f"  prov:wasDerivedFrom <https://w3id.org/eckg/id/source/synthetic-benchmark>{parent} ."
+        )
+        triples += 11 + (1 if parent else 0)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return triples

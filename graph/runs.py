@@ -1,0 +1,136 @@
+"""Rule validation runs from a batch file to output files: the decisions file (CSV or JSON Lines), the
+sh:ValidationReport (N-Triples, which is also Turtle) and a summary.
+
+The batch is screened chunk by chunk — in this process, or in worker processes (graph.workers) that each
+turn a chunk into the bytes of its lines of the outputs — and the parent appends those bytes, in order, to
+temporary files it renames into place at the end: outputs are never half-written, and memory holds a few
+chunks, not the run. Every chunk is in the audit log (fsync'd) before its lines are written.
+
+In the report, every chunk's results hang off one blank node, `_:report`, whose type and sh:conforms are
+written last (N-Triples has no order; a blank node label is one node throughout a document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from graph.audit import AuditLog
+from graph.screening.decision import Decision
+from graph.screening.report import Report
+from graph.screening.screen import Screener
+from graph.validation import (
+    CHUNK,
+    Row,
+    Tally,
+    atomic_file,
+    check_rows,
+    decisions_csv,
+    decisions_jsonl,
+    gc_paused,
+    screen_chunks,
+)
+
+REPORT_NODE = ox.BlankNode("report")
+DECISION_FORMATS = ("csv", "jsonl")
+
+
+@dataclass
+class ChunkOutput:
+    """One chunk's share of the outputs, as bytes (so a worker process sends bytes, not objects)."""
+
+    decisions: bytes
+    report: bytes
+    tally: Tally
+
+
+def chunk_output(
+    decisions: Sequence[Decision], report: Report, wheres: Sequence[str], decisions_format: str | None
+) -> ChunkOutput:
+    tally = Tally()
+    tally.add(decisions, report)
+    lines = b""
+    if decisions_format == "csv":
+        lines = decisions_csv(decisions, wheres, header=False)
+    elif decisions_format == "jsonl":
+        lines = decisions_jsonl(decisions, wheres)
+    return ChunkOutput(lines, report.result_ntriples(REPORT_NODE), tally)
+
+
+def validate_to_files(
+    screener: Screener,
+    rows: Sequence[Row],
+    *,
+    decisions: Path | None = None,
+    report: Path | None = None,
+    workers: int = 1,
+    audit: AuditLog | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
+) -> Tally:
+    """Screen every row and write the requested outputs; the tally of the run. A row the graph cannot
+    take (an unknown end use) rejects the batch before anything is screened."""
+    fmt = _decisions_format(decisions)
+    check_rows(screener, rows)
+    tally = Tally()
+    with ExitStack() as stack:
+        decisions_file = stack.enter_context(atomic_file(decisions)) if decisions else None
+        report_file = stack.enter_context(atomic_file(report)) if report else None
+        if decisions_file is not None and fmt == "csv":
+            decisions_file.write(decisions_csv([], [], header=True))
+        for part in _outputs(screener, rows, fmt, workers, audit, chunk):
+            _write(decisions_file, part.decisions)
+            _write(report_file, part.report)
+            tally.merge(part.tally)
+            if progress:
+                progress(part.tally.transactions)
+        if report_file is not None:
+            report_file.write(_report_head(not tally.violations))
+    return tally
+
+
+def _outputs(
+    screener: Screener, rows: Sequence[Row], fmt: str | None, workers: int, audit: AuditLog | None, chunk: int
+) -> Iterator[ChunkOutput]:
+    if workers > 1:
+        from graph.workers import outputs_in_workers
+
+        tasks = [
+            (
+                [r.request.model_dump(mode="json", exclude_none=True) for r in part],
+                [r.where for r in part],
+                fmt,
+            )
+            for part in (rows[start : start + chunk] for start in range(0, len(rows), chunk))
+        ]
+        yield from outputs_in_workers(screener.kg, screener.engine.name, tasks, workers, audit)
+        return
+    with gc_paused():
+        done = 0
+        for decided, report in screen_chunks(screener, rows, audit, chunk=chunk):
+            yield chunk_output(decided, report, [r.where for r in rows[done : done + len(decided)]], fmt)
+            done += len(decided)
+
+
+def _decisions_format(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in DECISION_FORMATS:
+        raise ValueError(f"the decisions file must end in .csv or .jsonl, not {path.name!r}")
+    return fmt
+
+
+def _write(file: BinaryIO | None, data: bytes) -> None:
+    if file is not None and data:
+        file.write(data)
+
+
+def _report_head(conforms: bool) -> bytes:
+    triples = Report([]).head_triples(REPORT_NODE, conforms)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

@@ -1,0 +1,165 @@
+"""Reusing rule results: a constraint's results for a transaction are a function of the graph and of what the
+constraint reads of the transaction (graph.screening.reads). For a fixed graph version, two transactions
+with the same key get the same result rows, so each distinct key is evaluated once.
+
+Dates are keyed by their place among the graph's dates. A constraint that only compares the transaction
+date with dates of the graph (or constants of its query) — by =, !=, <, <=, >, >= or a join — cannot
+tell apart two days that fall between the same two consecutive graph dates. The classes are built from
+the xsd:date and xsd:dateTime objects of the predicates the constraints compare the date with (every
+date of the graph, where a query compares it with anything else), each with the day before and after
+(for time zones), so a day that is itself a boundary is a class of its own.
+
+The rules read the knowledge graphs and any extra data, never stored decisions; the memo is cleared when
+the graph's content hash changes (extra data loaded).
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.screening.reads import Reads
+from graph.screening.shapes import Constraint
+from graph.screening.transaction import Resolved
+from graph.store import GraphStore
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+MEMO_SIZE = 200_000
+_UNMATCHED = "unmatched"
+_EMPTY: frozenset[tuple[str, str]] = frozenset()
+Key = tuple[Any, ...]
+
+# the date and dateTime objects of the graphs (of one predicate, when ?p is bound)
+_DATES = """
+SELECT DISTINCT ?d ?p WHERE {
+  ?s ?p ?d
+  FILTER(isLiteral(?d) && DATATYPE(?d) IN (xsd:date, xsd:dateTime))
+}"""
+
+
+class DateClasses:
+    """Days grouped by their place among boundary days (ISO yyyy-mm-dd strings)."""
+
+    def __init__(self, days: Iterable[str]) -> None:
+        points: set[str] = set()
+        for text in days:
+            try:
+                day = date.fromisoformat(text[:10])
+            except ValueError:
+                continue  # not a comparable date: it compares the same (as an error) with every day
+            points |= {(day + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}
+        self.points = sorted(points)
+        self._known = set(self.points)
+
+    def of(self, day: str) -> str:
+        if day in self._known:
+            return "=" + day
+        return f"<{bisect_left(self.points, day)}"
+
+
+def graph_dates(
+    store: GraphStore, graphs: Sequence[str], predicates: Iterable[str] | None = None
+) -> list[str]:
+    """The xsd:date / xsd:dateTime objects in `graphs` — of the given predicates only, if given."""
+    if predicates is None:
+        runs = [store.query(_DATES, default_graph=list(graphs))]
+    else:
+        runs = [
+            store.query(_DATES, {"p": ox.NamedNode(p)}, default_graph=list(graphs))
+            for p in sorted(set(predicates))
+        ]
+    return sorted({row["d"].value for run in runs for row in run.rows})
+
+
+def bound_dates(store: GraphStore, graphs: Sequence[str], reads: Iterable[Reads | None]) -> list[str]:
+    """The graph dates the constraints compare transaction values with, and their date constants."""
+    found = [r for r in reads if r is not None]
+    bounds = {b for r in found for b in r.bounds}
+    constants = [c for r in found for c in r.constants]
+    return [*graph_dates(store, graphs, None if "*" in bounds else bounds), *constants]
+
+
+class ResultMemo:
+    """Result rows of constraints by key, least recently used out first; thread-safe."""
+
+    def __init__(self, reads: dict[str, Reads | None], dates: Iterable[str]) -> None:
+        self.reads = reads
+        self.dates = DateClasses(dates)
+        self._rows: OrderedDict[Key, list[Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        known = [r for r in reads.values() if r is not None]
+        self.predicates = sorted({p for r in known for p in r.predicates})
+        # a predicate every constraint reading it only compares: signatures keep its dates as their class
+        self._classed = {
+            p for p in self.predicates if all(p in r.compared for r in known if p in r.predicates)
+        }
+        self._position = {p: i for i, p in enumerate(self.predicates)}
+        self._by_signature: dict[tuple[Any, ...], list[Key | None]] = {}
+
+    def signature(self, tx: Resolved) -> tuple[Any, ...]:
+        """What the constraints read of a transaction (dates as their class where every reader only
+        compares them): transactions with one signature have the same key for every constraint."""
+        objects = tx.objects
+        return tuple(
+            self._class_of(objects.get(p, _EMPTY)) if p in self._classed else objects.get(p, _EMPTY)
+            for p in self.predicates
+        )
+
+    def keys(self, constraints: Sequence[Constraint], tx: Resolved) -> list[Key | None]:
+        """The key of each constraint for a transaction (None: its results cannot be reused)."""
+        signature = self.signature(tx)
+        found = self._by_signature.get(signature)
+        if found is None or len(found) != len(constraints):
+            found = [self._key(c, signature) for c in constraints]
+            if len(self._by_signature) >= MEMO_SIZE:
+                self._by_signature.clear()
+            self._by_signature[signature] = found
+        return found
+
+    def key(self, constraint: Constraint, tx: Resolved) -> Key | None:
+        return self._key(constraint, self.signature(tx))
+
+    def _key(self, c: Constraint, signature: tuple[Any, ...]) -> Key | None:
+        read = self.reads.get(c.constraint)
+        if read is None:
+            return None
+        if any(all(not signature[self._position[p]] for p in group) for group in read.required):
+            return (c.constraint, _UNMATCHED)  # a pattern every match needs has nothing to match
+        parts: list[Any] = [c.constraint]
+        for p in read.predicates:
+            value = signature[self._position[p]]
+            compared = p in read.compared
+            parts.append(self._class_of(value) if compared and p not in self._classed else value)
+        return tuple(parts)
+
+    def _class_of(self, values: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+        if not any(kind == XSD_DATE for kind, _ in values):
+            return values
+        return frozenset(
+            (kind, self.dates.of(value)) if kind == XSD_DATE else (kind, value) for kind, value in values
+        )
+
+    def recall(self, keys: Iterable[Key]) -> dict[Key, list[Any]]:
+        with self._lock:
+            found = {}
+            for key in keys:
+                rows = self._rows.get(key)
+                if rows is not None:
+                    self._rows.move_to_end(key)
+                    found[key] = rows
+            return found
+
+    def remember(self, entries: dict[Key, list[Any]]) -> None:
+        with self._lock:
+            self._rows.update(entries)
+            while len(self._rows) > MEMO_SIZE:
+                self._rows.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)

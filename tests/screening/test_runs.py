@@ -1,0 +1,99 @@
+"""Runs from a batch to files (graph.runs): in this process and in worker processes, the same decisions,
+tally and report; the report is the one pySHACL writes; a bad row rejects the batch before anything."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import SH
+
+from graph.audit import AuditLog
+from graph.errors import FieldError
+from graph.kg import KnowledgeGraph
+from graph.runs import validate_to_files
+from graph.screening import Screener
+from graph.screening.engines import ReferenceEngine
+from graph.validation import Row, parse_batch
+
+from .test_engines import generated_requests
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def rows(kg: KnowledgeGraph) -> list[Row]:
+    records = [r.model_dump(mode="json", exclude_none=True) for r in generated_requests(kg, 120, seed=11)]
+    return parse_batch("\n".join(json.dumps(r) for r in records).encode(), "jsonl", "generated")
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _decided(path: Path) -> list[tuple[str, str, str]]:
+    return [(r["row"], r["decision"], r["measures"]) for r in _csv(path)]
+
+
+def test_workers_decide_as_this_process_does(kg: KnowledgeGraph, rows: list[Row], tmp_path: Path) -> None:
+    screener = Screener(kg)
+    runs = {}
+    for workers in (1, 2):
+        out = tmp_path / str(workers)
+        out.mkdir()
+        audit = AuditLog(out / "audit.jsonl")
+        tally = validate_to_files(
+            screener,
+            rows,
+            decisions=out / "d.csv",
+            report=out / "r.ttl",
+            workers=workers,
+            audit=audit,
+            chunk=25,
+        )
+        runs[workers] = (tally.as_dict(), _decided(out / "d.csv"), out / "r.ttl")
+        assert len(list(audit.records())) == len(rows), "every decision is in the audit log"
+        assert [r[0] for r in runs[workers][1]] == [r.where for r in rows], "rows keep their order"
+    assert runs[1][:2] == runs[2][:2]
+    one, two = (rdflib.Graph().parse(runs[w][2], format="turtle") for w in (1, 2))
+    assert len(one) == len(two) and len(one) > 100
+
+
+def test_the_report_is_the_reference_engines(kg: KnowledgeGraph, rows: list[Row], tmp_path: Path) -> None:
+    screener = Screener(kg)
+    validate_to_files(screener, rows, report=tmp_path / "fast.ttl", chunk=40)
+    resolved = [screener.resolve(r.request) for r in rows]
+    _, reference = ReferenceEngine(kg).report(resolved)
+    written = rdflib.Graph().parse(tmp_path / "fast.ttl", format="turtle")
+    # the run made its own transaction IRIs: results are compared without their focus node
+    assert _results(written) == _results(reference.graph())
+    assert set(written.objects(None, SH.conforms)) == set(reference.graph().objects(None, SH.conforms))
+
+
+def _results(graph: rdflib.Graph) -> list[tuple[str, ...]]:
+    props = (SH.sourceConstraint, SH.resultPath, SH.value, SH.resultMessage, SH.resultSeverity)
+    return sorted(tuple(str(graph.value(r, p)) for p in props) for r in graph.objects(None, SH.result))
+
+
+def test_jsonl_decisions(kg: KnowledgeGraph, rows: list[Row], tmp_path: Path) -> None:
+    validate_to_files(Screener(kg), rows[:10], decisions=tmp_path / "d.jsonl")
+    lines = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    assert [d["row"] for d in lines] == [r.where for r in rows[:10]]
+    assert all(d["reasons"] is not None and d["graph_hash"] == kg.content_hash for d in lines)
+
+
+def test_an_unknown_end_use_rejects_the_batch_before_anything(kg: KnowledgeGraph, tmp_path: Path) -> None:
+    data = b"item,destination,end_user,end_use\n1C902.b,JP,Acme,civilian\n1C902.b,JP,Acme,moon base\n"
+    rows = parse_batch(data, "csv", "batch.csv")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    with pytest.raises(FieldError) as caught:
+        validate_to_files(
+            Screener(kg), rows, decisions=tmp_path / "d.csv", report=tmp_path / "r.ttl", audit=audit
+        )
+    assert [e["line"] for e in caught.value.errors] == ["line 3"]
+    assert not (tmp_path / "d.csv").exists() and not (tmp_path / "r.ttl").exists()
+    assert not list(audit.records())
