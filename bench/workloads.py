@@ -86,9 +86,19 @@ def to_csv(records: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode()
 
 
+_SYLLABLES = ("ka", "to", "mi", "ren", "sa", "vo", "li", "den", "ha", "ru", "ne", "mar", "ko", "tis", "ba", "yu")
+_INDUSTRIES = ("Industries", "Trading", "Optics", "Materials", "Systems", "Electronics", "Metals", "Precision")
+_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノ"
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
 def synthetic_parties(path: Path, count: int, seed: int) -> int:
-    """Write `count` synthetic parties as Turtle (names in en/ja/zh, aliases, location, a parent, a
-    listing for one in fifty), sourced to a synthetic source; returns the number of triples written."""
+    """Write `count` synthetic parties as Turtle: a name of made-up words (and a Japanese one for one in
+    three), an abbreviation, a country, identifiers, a parent for one in ten — about nine triples a party, each
+    party sourced to a synthetic source and commented as test data. Returns the number of triples."""
     rng = random.Random(seed)
     countries = ("JP", "JP", "JP", "US", "DE", "KR", "SG", "FR", "GB", "IN")
     lines = [
@@ -104,18 +114,25 @@ def synthetic_parties(path: Path, count: int, seed: int) -> int:
     ]
     triples = 2
     for i in range(count):
-        country = rng.choice(countries)
-        parent = f" ;\n  eckg:partOf syn:{rng.randrange(count):06d}" if i % 10 == 0 and count > 1 else ""
+        first, second = _word(rng), _word(rng)
+        name = f"{first} {second} {rng.choice(_INDUSTRIES)} {rng.choice(LEGAL_FORMS)}"
+        extra = ""
+        if i % 3 == 0:
+            kana = "".join(rng.choice(_KANA) for _ in range(rng.randint(3, 6)))
+            extra += f' ;\n  skos:prefLabel "{kana}株式会社"@ja'
+        if i % 10 == 0 and count > 1:
+            extra += f" ;\n  eckg:partOf syn:{rng.randrange(count):06d}"
         lines.append(
             f"syn:{i:06d} a eckg:Company ;\n"
-            f'  skos:prefLabel "Synthetic Listed Party {i:06d} {rng.choice(LEGAL_FORMS)}"@en ,'
-            f' "合成企業{i:06d}株式会社"@ja , "合成企业{i:06d}有限公司"@zh ;\n'
-            f'  skos:altLabel "SLP-{i:06d}"@en , "Synthetic Party {i:06d}"@en ;\n'
-            f'  rdfs:label "Synthetic Listed Party {i:06d}"@en ;\n'
-            f"  eckg:locatedIn ctry:{country} ;\n"
-            f"  dcterms:identifier \"SYN-{i:06d}\" ;\n"
-            f"  prov:wasDerivedFrom <https://w3id.org/eckg/id/source/synthetic-benchmark>{parent} ."
+            f'  skos:prefLabel "{name}"@en ;\n'
+            f'  skos:altLabel "{first[0]}{second[0]}{i % 1000:03d}"@en ;\n'
+            f"  eckg:locatedIn ctry:{rng.choice(countries)} ;\n"
+            f'  dcterms:identifier "SYN-{i:06d}" ;\n'
+            f'  skos:notation "{i:06d}" ;\n'
+            f"  rdfs:seeAlso <https://example.org/synthetic/{i:06d}> ;\n"
+            '  rdfs:comment "Synthetic party for benchmarks: test data, not a fact."@en ;\n'
+            f"  prov:wasDerivedFrom <https://w3id.org/eckg/id/source/synthetic-benchmark>{extra} ."
         )
-        triples += 11 + (1 if parent else 0)
+        triples += 9 + (1 if i % 3 == 0 else 0) + (1 if i % 10 == 0 and count > 1 else 0)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return triples

@@ -82,9 +82,10 @@ class KnowledgeGraph:
         )
 
     def run(self, name: str, /, **params: str) -> QueryResult:
-        """Run a query of the catalogue by name, with its parameters given as strings."""
+        """Run a query of the catalogue by name, with its parameters given as strings. For the library's
+        own use: the result is not capped (what users run goes through the capped `eckg query` and API)."""
         named = get_query(name)
-        return self.query(named.text, named.bind(params), max_rows=self.settings.max_result_rows)
+        return self.query(named.text, named.bind(params))
 
     def add_data(self, path: Path) -> ExtraData:
         """Load an extra RDF file (Turtle, N-Triples, TriG with named graphs...) beside the graph.

@@ -54,17 +54,16 @@ def _names(kg: KnowledgeGraph, iri: str) -> list[dict[str, Any]]:
 
 def search_parties(kg: KnowledgeGraph, resolver: Resolver, q: str, limit: int = 10) -> list[dict[str, Any]]:
     """Parties whose names match `q` in any script: exact and fuzzy matches with scores, then names
-    containing `q`; each with its country and list status."""
+    containing `q` (score 50); each with its country and list status. Names are compared normalised
+    (graph.screening.names); SPARQL users have the same search as the find_parties query."""
     resolution = resolver.party(q)
     scored: dict[str, float] = {}
     if resolution.iri:
         scored[resolution.iri] = resolution.score
     for c in resolution.candidates:
         scored.setdefault(c.iri, c.score)
-    for row in kg.run("find_parties", name=q).records():
-        scored.setdefault(
-            row["party"], max(float(resolution.score) if resolution.iri == row["party"] else 0.0, 50.0)
-        )
+    for party in resolver.parties.substring(q):  # names containing q (the index of every name)
+        scored.setdefault(party, 50.0)
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [
         {
