@@ -9,7 +9,7 @@ update's DELETE/INSERT ... WHERE operations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.errors import InputError, QueryRefused
@@ -122,6 +122,37 @@ def with_using(update: str, using: list[str], using_named: list[str]) -> str:
                 last = t.start
     out.append(update[last:])
     return "".join(out)
+
+
+def where_body_start(query: str) -> int:
+    """The offset just inside the WHERE group of a SELECT, ASK, CONSTRUCT or DESCRIBE query (the keyword
+    WHERE is optional before it, except after a CONSTRUCT template). InputError if there is none, or if it
+    is the short form CONSTRUCT WHERE { } (its group is also its template)."""
+    form: str | None = None
+    previous: str | None = None
+    seen_where = False
+    for t in tokens(query):
+        if t.depth != 0:
+            continue
+        if form is None and t.keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            form = t.keyword
+        elif t.keyword == "WHERE":
+            if previous == "CONSTRUCT":
+                raise InputError("values cannot be bound in the short form CONSTRUCT WHERE { }")
+            seen_where = True
+        elif t.kind == "open" and t.text == "{" and (seen_where or form in ("SELECT", "ASK")):
+            return t.start + 1
+        previous = t.keyword
+    raise InputError("the query has no WHERE group to bind values in")
+
+
+def with_values(query: str, variable: str, terms: Sequence[str], *, at: int | None = None) -> str:
+    """The query with `VALUES ?variable { ... }` first in its WHERE group: the SPARQL 1.1 way to bind a
+    variable that Oxigraph's planner (and any SPARQL server) sees. `terms` are N-Triples serialisations of
+    RDF terms (str() of a pyoxigraph term), never user text; `at` is where_body_start(query) if known."""
+    where = where_body_start(query) if at is None else at
+    block = f"\n  VALUES ?{variable} {{ {' '.join(terms)} }}\n"
+    return f"{query[:where]}{block}{query[where:]}"
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")

@@ -68,12 +68,25 @@ def batch(kg: KnowledgeGraph):  # type: ignore[no-untyped-def]
     return [fast.resolve(r) for r in generated_requests(kg, 80, seed=20260106)]
 
 
+@pytest.fixture(scope="module")
+def reference_findings(kg: KnowledgeGraph, batch) -> set:  # type: ignore[no-untyped-def,type-arg]
+    return {f.key() for f in ReferenceEngine(kg).findings(batch)}
+
+
 @pytest.mark.parametrize("reuse_limit", [engines.REUSE_LIMIT, 0], ids=["reusing", "set-at-a-time"])
-def test_findings_agree(kg: KnowledgeGraph, batch, reuse_limit: int, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("focus_limit", [engines.FOCUS_LIMIT, 0, 10_000], ids=["focus", "unbound", "values"])
+def test_findings_agree(
+    kg: KnowledgeGraph,
+    batch,  # type: ignore[no-untyped-def]
+    reference_findings: set,  # type: ignore[type-arg]
+    reuse_limit: int,
+    focus_limit: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(engines, "REUSE_LIMIT", reuse_limit)
+    monkeypatch.setattr(engines, "FOCUS_LIMIT", focus_limit)
     fast = {f.key() for f in FastEngine(kg).findings(batch)}
-    reference = {f.key() for f in ReferenceEngine(kg).findings(batch)}
-    assert fast == reference
+    assert fast == reference_findings
     assert len(fast) > 40, "the generated batch should exercise the rules"
 
 
