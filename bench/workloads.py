@@ -17,10 +17,28 @@ from typing import Any
 from graph.kg import KnowledgeGraph
 
 # Goods an exporter ships that are not on any control list (free text, as in an order book).
-UNLISTED_GOODS = ("copper pipe", "ball bearings", "office chairs", "cotton yarn", "ceramic tiles", "steel bolts")
+UNLISTED_GOODS = (
+    "copper pipe",
+    "ball bearings",
+    "office chairs",
+    "cotton yarn",
+    "ceramic tiles",
+    "steel bolts",
+)
 LEGAL_FORMS = ("K.K.", "Co., Ltd.", "Corporation", "株式会社", "Inc.", "GmbH")
-END_USES = (None, None, None, "civilian", "automotive", "electronics", "energy", "medical",
-            "scientific-research", "military", "military-capability-enhancement")
+END_USES = (
+    None,
+    None,
+    None,
+    "civilian",
+    "automotive",
+    "electronics",
+    "energy",
+    "medical",
+    "scientific-research",
+    "military",
+    "military-capability-enhancement",
+)
 DESTINATIONS = ("JP",) * 6 + ("US", "US", "DE", "KR", "SG", "FR", "IN", "VN")
 ROUTES = (("CN", "CN"),) * 8 + (("CN", "SG"), ("CN", "MY"), ("DE", "CN"), ("US", "SG"))
 FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2026, 11, 23)
@@ -57,8 +75,13 @@ def requests(kg: KnowledgeGraph, count: int, seed: int, customers: int = 5000) -
     out = []
     for _ in range(count):
         roll = rng.random()
-        end_user = (rng.choice(parties) if roll < 0.17 else _typo(rng, rng.choice(parties)) if roll < 0.2
-                    else rng.choice(pool))
+        end_user = (
+            rng.choice(parties)
+            if roll < 0.17
+            else _typo(rng, rng.choice(parties))
+            if roll < 0.2
+            else rng.choice(pool)
+        )
         origin, exporter = rng.choice(ROUTES)
         record: dict[str, Any] = {
             "item": rng.choice(items) if rng.random() < 0.75 else rng.choice(UNLISTED_GOODS),
@@ -78,7 +101,16 @@ def requests(kg: KnowledgeGraph, count: int, seed: int, customers: int = 5000) -
 
 
 def to_csv(records: list[dict[str, Any]]) -> bytes:
-    columns = ["item", "destination", "end_user", "end_use", "date", "origin", "exporter_country", "consignee"]
+    columns = [
+        "item",
+        "destination",
+        "end_user",
+        "end_use",
+        "date",
+        "origin",
+        "exporter_country",
+        "consignee",
+    ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, lineterminator="\n")
     writer.writeheader()
@@ -86,8 +118,34 @@ def to_csv(records: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode()
 
 
-_SYLLABLES = ("ka", "to", "mi", "ren", "sa", "vo", "li", "den", "ha", "ru", "ne", "mar", "ko", "tis", "ba", "yu")
-_INDUSTRIES = ("Industries", "Trading", "Optics", "Materials", "Systems", "Electronics", "Metals", "Precision")
+_SYLLABLES = (
+    "ka",
+    "to",
+    "mi",
+    "ren",
+    "sa",
+    "vo",
+    "li",
+    "den",
+    "ha",
+    "ru",
+    "ne",
+    "mar",
+    "ko",
+    "tis",
+    "ba",
+    "yu",
+)
+_INDUSTRIES = (
+    "Industries",
+    "Trading",
+    "Optics",
+    "Materials",
+    "Systems",
+    "Electronics",
+    "Metals",
+    "Precision",
+)
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノ"
 
 

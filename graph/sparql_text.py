@@ -9,7 +9,7 @@ update's DELETE/INSERT ... WHERE operations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.errors import InputError, QueryRefused
@@ -148,11 +148,22 @@ def where_body_start(query: str) -> int:
 
 def with_values(query: str, variable: str, terms: Sequence[str], *, at: int | None = None) -> str:
     """The query with `VALUES ?variable { ... }` first in its WHERE group: the SPARQL 1.1 way to bind a
-    variable that Oxigraph's planner (and any SPARQL server) sees. `terms` are N-Triples serialisations of
-    RDF terms (str() of a pyoxigraph term), never user text; `at` is where_body_start(query) if known."""
+    variable that a planner sees (Oxigraph plans pre-bound variables as unbound; a remote server has no
+    other way). `terms` are N-Triples forms of IRIs or literals (str() of a pyoxigraph term), never user
+    text; `at` is where_body_start(query), if known."""
     where = where_body_start(query) if at is None else at
-    block = f"\n  VALUES ?{variable} {{ {' '.join(terms)} }}\n"
-    return f"{query[:where]}{block}{query[where:]}"
+    return f"{query[:where]}\n  VALUES ?{variable} {{ {' '.join(terms)} }}\n{query[where:]}"
+
+
+def with_bindings(query: str, bindings: Mapping[str, str]) -> str:
+    """The query with one row of values bound first in its WHERE group (`VALUES (?a ?b) { (x y) }`);
+    values are N-Triples forms of IRIs or literals, as for with_values."""
+    if not bindings:
+        return query
+    where = where_body_start(query)
+    names = " ".join(f"?{name}" for name in bindings)
+    row = " ".join(bindings.values())
+    return f"{query[:where]}\n  VALUES ({names}) {{ ({row}) }}\n{query[where:]}"
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")

@@ -29,7 +29,7 @@ from graph.namespaces import (
     PREFIXES,
 )
 from graph.results import QueryResult
-from graph.sparql_text import error_position
+from graph.sparql_text import error_position, with_bindings
 from graph.terms import OxTerm
 
 KNOWLEDGE_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)
@@ -57,6 +57,16 @@ class GraphStore(Protocol):
     def graph_names(self) -> list[str]: ...
 
     def count(self, graph: str | None = None) -> int: ...
+
+
+def values_of(bindings: Bindings) -> dict[str, str]:
+    """Bindings as N-Triples terms for a VALUES block; InputError for a blank node (VALUES cannot hold one)."""
+    out = {}
+    for name, term in bindings.items():
+        if isinstance(term, ox.BlankNode):
+            raise InputError(f"parameter {name}: a blank node cannot be bound to a query, give an IRI")
+        out[name] = str(term)
+    return out
 
 
 def public_graphs(store: GraphStore) -> list[str]:
@@ -118,6 +128,8 @@ class EmbeddedStore:
     ) -> QueryResult:
         if default_graph is None:  # the default graph is the union of every graph (fastest in Oxigraph)
             union = True
+        if bindings:  # VALUES, which the planner sees (pre-bound variables are planned as unbound)
+            sparql = with_bindings(sparql, values_of(bindings))
         try:
             answer = self._store.query(
                 sparql,
@@ -126,12 +138,9 @@ class EmbeddedStore:
                 use_default_graph_as_union=union,
                 default_graph=None if union else [ox.NamedNode(g) for g in default_graph or []],
                 named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
-                substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
             )
         except SyntaxError as e:
             raise syntax_error(e, sparql) from None
-        except RuntimeError as e:  # e.g. a bound parameter that the query does not project
-            raise InputError(f"the query cannot run with these parameters: {e}") from None
         return materialize(answer, max_rows)
 
     def update(

@@ -1,0 +1,113 @@
+"""One benchmark figure per row: our value, the baseline's, the limit's, the target, and whether it is met;
+printed as one table and written as JSON and Markdown."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    ours: float
+    target: str  # e.g. "<= 2 ms"
+    met: bool
+    baseline: float | None = None  # pySHACL / rdflib, same work, same run
+    limit: float | None = None  # the raw Oxigraph queries for the same work
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times faster than the baseline (times are smaller-is-better)."""
+        if self.baseline is None or not self.ours:
+            return None
+        return self.baseline / self.ours
+
+
+def machine() -> dict[str, object]:
+    cpu, memory = "unknown", 0.0
+    with suppress(OSError):
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            cpu,
+        )
+    with suppress(OSError, ValueError, IndexError):
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "pyoxigraph": version("pyoxigraph"),
+        "pyshacl": version("pyshacl"),
+        "rdflib": version("rdflib"),
+        "eckg": version("eckg"),
+    }
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
+    return f"{text} {unit}".strip()
+
+
+def rows(figures: list[Figure]) -> list[list[str]]:
+    return [
+        [
+            f.name,
+            _num(f.ours, f.unit),
+            _num(f.baseline, f.unit),
+            "—" if f.ratio is None else f"{f.ratio:,.0f}×" if f.ratio >= 10 else f"{f.ratio:.1f}×",
+            _num(f.limit, f.unit),
+            f.target,
+            "yes" if f.met else "**no**",
+        ]
+        for f in figures
+    ]
+
+
+HEADER = ["figure", "ours", "pySHACL/rdflib", "ratio", "limit (raw Oxigraph)", "target", "met"]
+
+
+def markdown(figures: list[Figure], about: dict[str, object]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "| " + " | ".join("---" for _ in HEADER) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows(figures)]
+    notes = [f"- {f.name}: {f.note}" for f in figures if f.note]
+    where = f"{about['cpu']}, {about['cores']} cores, {about['memory_gib']} GiB, Python {about['python']}"
+    return "\n".join([*lines, "", f"Machine: {where}; run {about['when']}.", "", *notes]) + "\n"
+
+
+def write(figures: list[Figure], directory: Path, about: dict[str, object]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    data = {"machine": about, "figures": [{**asdict(f), "ratio": f.ratio} for f in figures]}
+    (directory / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    (directory / "latest.md").write_text(markdown(figures, about))
+
+
+def print_table(figures: list[Figure]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*HEADER, title="eckg benchmark")
+    for f, r in zip(figures, rows(figures), strict=True):
+        table.add_row(*r[:-1], "[green]yes[/]" if f.met else "[red]no[/]")
+    Console().print(table)
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
