@@ -18,7 +18,7 @@ from api import problems
 from api.limits import BodyLimit
 from api.routers import decisions, lookups, queries, screen, sparql, system
 from api.state import AppState
-from graph.endpoint import QueryService
+from graph.endpoint_remote import endpoint_for
 from graph.kg import KnowledgeGraph, load_graph
 from graph.settings import Settings, get_settings
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         graph = kg or load_graph(settings, data=settings.data_files)
-        endpoint = QueryService.for_graph(graph)
+        endpoint = endpoint_for(graph)
         endpoint.start()
         app.state.eckg = AppState(settings=settings, kg=graph, endpoint=endpoint)
         try:

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from graph.audit import AuditLog
 from graph.endpoint import QueryService
+from graph.endpoint_remote import RemoteQueryService
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener
 from graph.screening.explain import Explainer
@@ -19,7 +20,7 @@ from graph.settings import Settings
 class AppState:
     settings: Settings
     kg: KnowledgeGraph
-    endpoint: QueryService
+    endpoint: QueryService | RemoteQueryService
     audit: AuditLog = field(init=False)
 
     def __post_init__(self) -> None:

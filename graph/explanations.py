@@ -63,15 +63,15 @@ def explanation_triples(kg: KnowledgeGraph, decision: Decision) -> list[ox.Tripl
         triples += [
             ox.Triple(q.subject, q.predicate, q.object)
             for g in kg.data_graphs()
-            for q in kg.store.oxigraph.quads_for_pattern(node, None, None, ox.NamedNode(g))
+            for q in kg.store.quads_for_pattern(node, None, None, ox.NamedNode(g))
         ]
-        for basis in kg.store.oxigraph.quads_for_pattern(
+        for basis in kg.store.quads_for_pattern(
             node, ox.NamedNode("https://w3id.org/eckg/ontology#hasLegalBasis"), None, None
         ):
             article = basis.object
             if isinstance(article, ox.NamedNode | ox.BlankNode):
                 triples += [
                     ox.Triple(q.subject, q.predicate, q.object)
-                    for q in kg.store.oxigraph.quads_for_pattern(article, None, None, None)
+                    for q in kg.store.quads_for_pattern(article, None, None, None)
                 ]
     return list(dict.fromkeys(triples))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -13,10 +13,19 @@ import rdflib
 
 from graph import build as builder
 from graph.catalogue import get_query
-from graph.namespaces import GRAPH_FACTS, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PERIODS, bind_prefixes
+from graph.errors import InputError
+from graph.namespaces import (
+    GRAPH_FACTS,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_PERIODS,
+    GRAPH_SCRATCH,
+    bind_prefixes,
+)
 from graph.parsing import parse_file
 from graph.periods import derive_periods
 from graph.reasoning import inferred_triples
+from graph.remote import RemoteStore
 from graph.results import QueryResult
 from graph.settings import Settings, get_settings
 from graph.store import Bindings, EmbeddedStore, extra_graph_name
@@ -40,7 +49,7 @@ class ExtraData:
 class KnowledgeGraph:
     """The built graph in a store, with the manifest of the build it came from."""
 
-    store: EmbeddedStore
+    store: EmbeddedStore | RemoteStore
     manifest: builder.Manifest
     settings: Settings
     build_dir: Path
@@ -94,6 +103,11 @@ class KnowledgeGraph:
         their names. The rules read them all; they are reasoned over with the graph (OWL RL), and the
         in-force periods are derived again, so a new listing, measure or suspension given as data takes
         effect like a built-in one."""
+        if not isinstance(self.store, EmbeddedStore):
+            raise InputError(
+                f"--data {path}: the graph is in a remote store; load the file into it with "
+                "`eckg load --store URL --data FILE`"
+            )
         graph = ox.NamedNode(extra_graph_name(len(self.extra) + 1))
         quads = parse_file(path, graph)
         named = sorted({graph_of(q) or graph.value for q in quads} - {graph.value})
@@ -144,8 +158,50 @@ def load_graph(
 ) -> KnowledgeGraph:
     """Load the knowledge graph, building it first unless the cache already holds this version."""
     settings = settings or get_settings()
+    if settings.store_url:
+        kg = open_remote(settings)
+        for path in data:
+            kg.add_data(Path(path))  # refused: data goes into a remote store with `eckg load`
+        return kg
     inputs = builder.collect_inputs(settings.reasoner)
     kg = open_build(settings, builder.build(inputs, settings.cache_dir, force=rebuild))
     for path in data:
         kg.add_data(Path(path))
     return kg
+
+
+def remote_store(settings: Settings) -> RemoteStore:
+    assert settings.store_url
+    return RemoteStore(
+        settings.store_url,
+        update_url=settings.store_update_url,
+        graph_url=settings.store_graph_url,
+        timeout=settings.query_timeout,
+        token=settings.store_token.get_secret_value() if settings.store_token else None,
+    )
+
+
+def open_remote(settings: Settings) -> KnowledgeGraph:
+    """The knowledge graph eckg loaded into the SPARQL server at settings.store_url (`eckg load`)."""
+    store = remote_store(settings)
+    manifest = store.manifest()
+    build_dir = settings.cache_dir / "remote" / manifest.content_hash  # what is kept per build (rule reads)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    return KnowledgeGraph(store=store, manifest=manifest, settings=settings, build_dir=build_dir)
+
+
+def load_into(settings: Settings, store: RemoteStore, data: Iterable[Path] = ()) -> builder.Manifest:
+    """Put the built graph (ontology, shapes, facts, closure, periods) and any extra data into the remote
+    store, replacing what an earlier load put there; the manifest recorded, stamped with the content hash."""
+    local = load_graph(settings.model_copy(update={"store_url": None}), data=data)
+    assert isinstance(local.store, EmbeddedStore)
+    graphs = [g for g in local.store.graph_names() if not g.startswith(GRAPH_SCRATCH)]
+    for graph in graphs:
+        store.post_graph(
+            graph,
+            [ox.Triple(q.subject, q.predicate, q.object) for q in local.store.quads(graph)],
+            replace=True,
+        )
+    manifest = replace(local.manifest, content_hash=local.content_hash)
+    store.record_load(manifest, graphs)
+    return manifest

@@ -29,10 +29,13 @@ class Settings(BaseSettings):
     reasoner: Literal["owlrl", "reasonable"] = "owlrl"
     # Rule engine for screening: fast (the shapes' SPARQL on Oxigraph) or reference (pySHACL).
     engine: Literal["fast", "reference"] = "fast"
-    # A remote SPARQL 1.1 query endpoint to keep the graph in instead of the embedded store.
+    # A SPARQL 1.1 server's query endpoint to keep the graph in instead of the embedded store (eckg load).
     store_url: str | None = None
-    # The remote store's update endpoint (defaults to store_url).
+    # That server's update endpoint and Graph Store Protocol endpoint (both default to store_url).
     store_update_url: str | None = None
+    store_graph_url: str | None = None
+    # A bearer token the server wants (sent on every request to it, never logged).
+    store_token: SecretStr | None = None
     # Seconds a SPARQL query may run before it is stopped.
     query_timeout: float = Field(default=30.0, gt=0)
     # Most result rows a SPARQL query may return.

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -178,6 +178,11 @@ class EmbeddedStore:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, obj: Any, graph: ox.NamedNode | None = None
+    ) -> Iterable[ox.Quad]:
+        return self._store.quads_for_pattern(subject, predicate, obj, graph)
+
     def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
 
@@ -186,7 +191,7 @@ def materialize(answer: object, max_rows: int | None) -> QueryResult:
     """Turn Oxigraph's lazy answer into a QueryResult, stopping at max_rows + 1 (then ResultTooLarge)."""
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
-    if isinstance(answer, ox.QueryTriples):
+    if isinstance(answer, (ox.QueryTriples, list)):  # a list: triples parsed from a remote store
         triples = []
         for triple in answer:
             triples.append(triple)

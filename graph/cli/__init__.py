@@ -6,13 +6,16 @@ Exit codes (as pySHACL's): 0 ok / conforms / may ship, 1 prohibited / does not c
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Annotated
 
 import typer
 
 from graph.cli import audit_cmds, graph_cmds, query_cmds, screen_cmds, serve_cmds
 from graph.cli.output import fail
 from graph.errors import EckgError
+from graph.settings import get_settings
 
 app = typer.Typer(
     name="eckg",
@@ -22,6 +25,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+@app.callback()
+def options(
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Run against the graph loaded (eckg load) into this SPARQL server's query endpoint, instead of "
+            "the embedded store (setting ECKG_STORE_URL).",
+        ),
+    ] = None,
+) -> None:
+    """Export-control knowledge graph: screen exports against PRC dual-use measures and ask why."""
+    if store:
+        os.environ["ECKG_STORE_URL"] = store
+        get_settings.cache_clear()
+
+
 for module in (graph_cmds, query_cmds, screen_cmds, serve_cmds, audit_cmds):
     module.register(app)
 

@@ -10,8 +10,9 @@ import typer
 
 from graph import build as builder
 from graph.cli.output import console, print_json
+from graph.errors import InputError
 from graph.info import graph_info
-from graph.kg import load_graph
+from graph.kg import load_graph, load_into, remote_store
 from graph.settings import get_settings
 
 DataOption = Annotated[
@@ -26,6 +27,7 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format
 def register(app: typer.Typer) -> None:
     app.command("build")(build_command)
     app.command("info")(info_command)
+    app.command("load")(load_command)
 
 
 def build_command(
@@ -46,6 +48,35 @@ def build_command(
     )
     console.print(f"  store: {directory / 'store'}", highlight=False)
     console.print(f"  triples: {manifest.triples}", highlight=False)
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="A SPARQL 1.1 server's query endpoint to keep the graph in (setting ECKG_STORE_URL; its update and "
+        "Graph Store endpoints: ECKG_STORE_UPDATE_URL, ECKG_STORE_GRAPH_URL).",
+    ),
+]
+
+
+def load_command(store: StoreOption = None, data: DataOption = None) -> None:
+    """Load the graph (ontology, shapes, facts, OWL RL closure, in-force periods) and any --data files into
+    a SPARQL server, replacing what an earlier load put there; screening and queries then run against it
+    (eckg --store URL ..., eckg serve --store URL)."""
+    settings = get_settings()
+    url = store or settings.store_url
+    if not url:
+        raise InputError("give the server's query endpoint: eckg load --store URL (or set ECKG_STORE_URL)")
+    for path in data or []:
+        if not path.is_file():
+            raise InputError(f"--data {path}: no such file")
+    started = time.perf_counter()
+    manifest = load_into(settings, remote_store(settings.model_copy(update={"store_url": url})), data or ())
+    console.print(
+        f"loaded graph [bold]{manifest.content_hash[:16]}[/] into {url} in {time.perf_counter() - started:.2f}s",
+        highlight=False,
+    )
 
 
 def info_command(fmt: FormatOption = "text", data: DataOption = None) -> None:

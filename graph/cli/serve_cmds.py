@@ -44,6 +44,13 @@ def serve_command(
         ),
     ] = False,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Serve the graph loaded (eckg load) into this SPARQL server's query endpoint (ECKG_STORE_URL).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the screening API, the web page and the SPARQL 1.1 endpoint (http://HOST:PORT/sparql)."""
     for path in data or []:
@@ -53,6 +60,7 @@ def serve_command(
         "ECKG_DATA_FILES": json.dumps([str(p.resolve()) for p in data or []]) if data else None,
         "ECKG_UPDATE_TOKEN": update_token,
         "ECKG_ALLOW_ANONYMOUS_UPDATE": "true" if allow_anonymous_update else None,
+        "ECKG_STORE_URL": store,
     }
     os.environ.update({k: v for k, v in overrides.items() if v is not None})
     # The app is named, not imported: the library (graph/) never imports the API (api/).

@@ -122,13 +122,13 @@ CASES: list[dict[str, Any]] = [
 ]
 
 
-def golden_graph():  # type: ignore[no-untyped-def]
-    """The built graph with two decisions of fixed id and time recorded."""
+def golden_graph(kg=None):  # type: ignore[no-untyped-def]
+    """The built graph (or `kg`) with two decisions of fixed id and time recorded."""
     from graph.kg import load_graph
     from graph.screening import Screener, ScreeningRequest
     from graph.screening.record import record
 
-    kg = load_graph()
+    kg = kg or load_graph()
     screener = Screener(kg)
     for decision_id, fields in (
         (DECISION_A, {"end_user": "JMSDF"}),
@@ -150,6 +150,38 @@ def run_case(kg, case: dict[str, Any]):  # type: ignore[no-untyped-def]
             r for r in result.rows if all(r.get(k) is not None and r[k].value == v for k, v in wanted.items())
         ]
     return result
+
+
+def _normalise(doc: dict, case: dict) -> list[tuple]:  # type: ignore[type-arg]
+    rows, bnodes = [], {}  # blank node labels differ from build to build: number them as they appear
+    for binding in doc["results"]["bindings"]:
+        row = []
+        for var in doc["head"]["vars"]:
+            term = dict(binding.get(var, {}))
+            if term.get("type") == "bnode":
+                term["value"] = bnodes.setdefault(term["value"], f"b{len(bnodes)}")
+            if var in case.get("concatenated", {}) and "value" in term:
+                term["value"] = tuple(sorted(term["value"].split(case["concatenated"][var])))
+            row.append(tuple(sorted(term.items())))
+        rows.append(tuple(row))
+    return rows
+
+
+def check_golden(kg, case: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Assert that the case's query, run on kg, gives its golden result (order too, if it orders)."""
+    from graph.catalogue import catalogue
+    from graph.results import to_json
+
+    expected = json.loads((GOLDEN / f"{case['id']}.srj").read_text(encoding="utf-8"))
+    actual = json.loads(to_json(run_case(kg, case)))
+    assert actual["head"] == expected["head"]
+    ordered = " ORDER BY " in catalogue()[case["query"]].text.replace("\n", " ")
+    got, want = _normalise(actual, case), _normalise(expected, case)
+    assert got == want if ordered else sorted(got) == sorted(want), (
+        f"{case['id']}: results differ from {case['id']}.srj; if the change is intended, regenerate with "
+        "`.venv/bin/python tests/queries/goldens.py` and review the diff"
+    )
+    assert want or case["id"] == "find_unsourced_facts", "a golden case should return something"
 
 
 def regenerate() -> None:
