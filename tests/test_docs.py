@@ -88,3 +88,11 @@ def test_readme_examples_run(run_cli) -> None:  # type: ignore[no-untyped-def]
         output = re.sub(r"[ \t]+", " ", done.stdout)
         for line in expected:
             assert re.sub(r"[ \t]+", " ", line) in output, f"{command}: expected {line!r} in\n{done.stdout}"
+
+
+def test_the_readme_shows_the_latest_benchmark_table() -> None:
+    latest = (ROOT / "bench" / "results" / "latest.md").read_text(encoding="utf-8")
+    table = latest.split("\n\n- ")[0].strip()
+    assert table in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README's benchmark table differs from bench/results/latest.md: paste the latest table (make bench)"
+    )

@@ -161,9 +161,10 @@ def _run(state: AppState, rows: list[Row]) -> RunResult:
 
 
 def _stream(state: AppState, rows: list[Row]) -> Iterator[bytes]:
-    decisions = []
+    decisions: list[Any] = []
     for chunk, _ in screen_chunks(state.screener, rows, state.audit, chunk=500):
+        start = len(decisions)
         decisions += chunk
-        for row, decision in zip(rows[len(decisions) - len(chunk) :], chunk, strict=True):
+        for row, decision in zip(rows[start : start + len(chunk)], chunk, strict=True):
             yield (json.dumps({"row": row.where, **decision.as_dict()}, ensure_ascii=False) + "\n").encode()
     yield (json.dumps({"summary": RunResult(decisions, rows=rows).summary()}) + "\n").encode()

@@ -1,0 +1,66 @@
+"""`eckg audit` and `eckg audit verify`: every screening is recorded, listed, and re-derived later on the
+graph version it recorded — from the build cache, or rebuilt from the kept snapshot once the cache is gone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from graph import build as builder
+from graph.settings import Settings
+
+SCREEN = ["screen", "--item", "1C902.b", "--destination", "JP", "--date", "2026-03-01", "--format", "json"]
+
+
+def _screened(run_cli, end_user: str, env: dict[str, str]) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    done = run_cli(*SCREEN, "--end-user", end_user, env=env)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_decisions_are_listed_filtered_and_verified(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"ECKG_DATA_DIR": str(tmp_path / "data")}
+    denied = _screened(run_cli, "JMSDF", env)
+    licensed = _screened(run_cli, "Synthetic Trading K.K.", env)
+    listed = json.loads(run_cli("audit", "--format", "json", env=env).stdout)
+    assert [r["id"] for r in listed] == [denied["id"], licensed["id"]]
+    assert listed[0]["graph_hash"] == denied["graph_hash"] and listed[0]["decision"] == "prohibited"
+    only = json.loads(run_cli("audit", "--decision", "prohibited", "--format", "json", env=env).stdout)
+    assert [r["id"] for r in only] == [denied["id"]]
+
+    verified = run_cli("audit", "verify", denied["id"], "--format", "json", env=env)
+    assert verified.returncode == 0, verified.stderr
+    result = json.loads(verified.stdout)
+    assert result["verified"] is True and result["graph_source"] == "cache" and not result["differences"]
+
+
+def test_verify_rebuilds_a_past_version_from_its_snapshot(run_cli, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    shutil.copytree(settings.cache_dir, cache)
+    env = {"ECKG_DATA_DIR": str(tmp_path / "data"), "ECKG_CACHE_DIR": str(cache)}
+    denied = _screened(run_cli, "JMSDF", env)
+    shutil.rmtree(
+        builder.graph_dir(cache, denied["graph_hash"])
+    )  # the built store is gone, the snapshot kept
+    verified = run_cli("audit", "verify", denied["id"], "--format", "json", env=env)
+    assert verified.returncode == 0, verified.stderr
+    assert json.loads(verified.stdout)["graph_source"] == "snapshot"
+
+
+def test_a_version_that_is_gone_is_said_clearly(run_cli, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    shutil.copytree(settings.cache_dir, cache)
+    env = {"ECKG_DATA_DIR": str(tmp_path / "data"), "ECKG_CACHE_DIR": str(cache)}
+    denied = _screened(run_cli, "JMSDF", env)
+    shutil.rmtree(builder.graph_dir(cache, denied["graph_hash"]))
+    builder.snapshot_path(cache, denied["graph_hash"]).unlink()
+    gone = run_cli("audit", "verify", denied["id"], env=env)
+    assert gone.returncode == 2
+    assert "cannot be re-derived" in gone.stderr
+
+
+def test_an_unknown_decision_id_exits_2(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    done = run_cli(
+        "audit", "verify", "00000000-0000-4000-8000-000000000000", env={"ECKG_DATA_DIR": str(tmp_path)}
+    )
+    assert done.returncode == 2 and "00000000-0000-4000-8000-000000000000" in done.stderr
