@@ -32,7 +32,8 @@ def mixed_requests() -> Callable[[], Request]:
     queries = [q.text for q in catalogue().values() if not q.params]
     eckg = "https://w3id.org/eckg/ontology#"
     queries += [
-        f'SELECT ?m WHERE {{ ?m <{eckg}destination> ?c . ?c <{eckg}alpha2> "{c}" }}' for c in ("JP", "US", "DE")
+        f'SELECT ?m WHERE {{ ?m <{eckg}destination> ?c . ?c <{eckg}alpha2> "{c}" }}'
+        for c in ("JP", "US", "DE")
     ]
     sparql = cycle(queries)
     turn = cycle([True, False])

@@ -1,8 +1,8 @@
 """Seeded, reproducible workloads: screening requests that look like an exporter's order book, and a
 synthetic party list for the scale figures.
 
-Synthetic names are marked as such ("Synthetic Customer 00042 K.K.", "Synthetic Listed Party 00042"):
-they are test data, never facts about real parties.
+Synthetic customers are named as such ("Synthetic Customer 00042 K.K."); synthetic parties are made-up
+words, each commented and sourced as test data: never facts about real parties.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.kg import KnowledgeGraph
+from graph.screening.request import FIELDS
 
 # Goods an exporter ships that are not on any control list (free text, as in an order book).
 UNLISTED_GOODS = (
@@ -101,16 +102,8 @@ def requests(kg: KnowledgeGraph, count: int, seed: int, customers: int = 5000) -
 
 
 def to_csv(records: list[dict[str, Any]]) -> bytes:
-    columns = [
-        "item",
-        "destination",
-        "end_user",
-        "end_use",
-        "date",
-        "origin",
-        "exporter_country",
-        "consignee",
-    ]
+    present = {k for r in records for k in r}
+    columns = [f for f in FIELDS if f in present]  # the screening fields, in their documented order
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, lineterminator="\n")
     writer.writeheader()

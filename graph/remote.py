@@ -91,7 +91,9 @@ class RemoteStore:
         form += [("default-graph-uri", g) for g in default_graph]
         form += [("named-graph-uri", g) for g in named_graphs or []]
         graph_form = bool(keywords(sparql) & {"CONSTRUCT", "DESCRIBE"})
-        response = self._post(self.query_url, form, accept=_NTRIPLES if graph_form else _SELECT_JSON)
+        response = self._send(
+            "POST", self.query_url, data=form, accept=_NTRIPLES if graph_form else _SELECT_JSON
+        )
         if graph_form:
             parsed = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
             return materialize([ox.Triple(t.subject, t.predicate, t.object) for t in parsed], max_rows)
@@ -193,9 +195,6 @@ class RemoteStore:
         self._http.close()
 
     # ------------------------------------------------------------------ HTTP
-
-    def _post(self, url: str, form: list[tuple[str, str]], *, accept: str) -> httpx.Response:
-        return self._send("POST", url, data=form, accept=accept)
 
     def _send(
         self,
