@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app = FastAPI(title="eckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
     for module in (screen, decisions, lookups, queries, sparql, system):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=problems.RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cors_origins:
         app.add_middleware(

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -14,6 +15,43 @@ from graph.errors import EckgError, FieldError, problem
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("eckg.api")
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem document. `errors` lists each bad field or line when there are several.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "What is wrong, naming the field, line or position."},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "line": {"type": ["string", "integer"]},
+                    "column": {"type": "integer"},
+                    "source": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "Bad request, unknown resource, not acceptable, too large, unsupported media type, "
+        "invalid fields (422) or missing token (401/403): a problem document",
+        "content": _PROBLEM_CONTENT,
+    },
+    503: {"description": "Query timed out, or the store is unavailable", "content": _PROBLEM_CONTENT},
+}
+"""The error responses every operation can give (added to each router; see `install_openapi`)."""
 
 
 def problem_response(error: EckgError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -68,3 +106,19 @@ HANDLERS = {
 def register(app: FastAPI) -> None:
     for exception, handler in HANDLERS.items():
         app.add_exception_handler(exception, handler)
+    _install_openapi(app)
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """The generated OpenAPI document, plus the Problem schema the error responses refer to."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -99,14 +99,18 @@ def to_term(kind: str, raw: str) -> OxTerm:
     return ox.Literal(raw)
 
 
+_IRI_BODY = r'[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|^`\\]+'
+_IRI_INPUT = re.compile(rf"<{_IRI_BODY}>|{_IRI_BODY}")  # '<IRI>', an absolute IRI, or 'prefix:local'
+
+
 def expand_iri(raw: str) -> str:
     """A full IRI from '<IRI>', 'prefix:local' (eckg prefixes) or an absolute IRI."""
-    text = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
-    prefix, sep, local = text.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        text = PREFIXES[prefix] + local
-    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", text) or any(c in text for c in '<>"{}|^`\\ '):
+    if not _IRI_INPUT.fullmatch(raw):
         raise ValueError(f"{raw!r} is not an IRI or a known prefixed name")
+    text = raw[1:-1] if raw.startswith("<") else raw
+    prefix, _, local = text.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        text = PREFIXES[prefix] + local
     return text
 
 

@@ -31,7 +31,7 @@ from graph.errors import EckgError, NotAcceptable, QueryTimeout, StoreUnavailabl
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_DECISIONS, ID
 from graph.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, serialize_graph, serialize_solutions
-from graph.sparql_text import refuse_remote, with_using
+from graph.sparql_text import graph_iris, refuse_remote, with_using
 from graph.store import KNOWLEDGE_GRAPHS, EmbeddedStore
 from graph.terms import graph_of, value_of
 
@@ -172,6 +172,8 @@ class QueryService:
         timeout: float | None = None,
     ) -> Answer:
         """Run a query; the answer is serialised in the solution or graph format (None: not acceptable)."""
+        graph_iris(default_graphs, "default-graph-uri")
+        graph_iris(named_graphs, "named-graph-uri")
         reply = self._call(
             ("query", text, default_graphs, named_graphs, solution_format, graph_format, base), timeout
         )

@@ -19,7 +19,7 @@ from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_DECISIONS, GRAPH_SCRATCH
 from graph.remote import META_GRAPH as REMOTE_META_GRAPH
 from graph.remote import RemoteStore
-from graph.sparql_text import refuse_remote, with_using
+from graph.sparql_text import graph_iris, refuse_remote, with_using
 
 
 @dataclass
@@ -57,6 +57,8 @@ class RemoteQueryService:
         timeout: float | None = None,
     ) -> Answer:
         refuse_remote(text, allow_service=self.allow_service, allow_load=self.allow_load)
+        graph_iris(default_graphs, "default-graph-uri")
+        graph_iris(named_graphs, "named-graph-uri")
         if (
             default_graphs is None and named_graphs is None
         ):  # no dataset given: every graph, as the embedded one

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from graph.errors import InputError, QueryRefused
 
 _TOKEN = re.compile(
@@ -90,11 +92,24 @@ def looks_like_update(text: str) -> bool:
     return False
 
 
+def graph_iris(values: list[str] | None, parameter: str) -> list[str] | None:
+    """The protocol's graph IRIs (default-graph-uri, named-graph-uri, using-...), each checked to be an
+    absolute IRI; InputError naming the parameter and the value otherwise."""
+    for value in values or []:
+        try:
+            ox.NamedNode(value)
+        except ValueError as e:
+            raise InputError(f"{parameter} {value!r} is not an absolute IRI ({e})") from None
+    return values
+
+
 def with_using(update: str, using: list[str], using_named: list[str]) -> str:
     """The update with the protocol's dataset applied as USING / USING NAMED before the WHERE of every
     DELETE/INSERT operation. InputError if the update names its own dataset (USING, USING NAMED, WITH)."""
     if not using and not using_named:
         return update
+    graph_iris(using, "using-graph-uri")
+    graph_iris(using_named, "using-named-graph-uri")
     toks = list(tokens(update))
     if {t.keyword for t in toks if t.depth == 0} & {"USING", "WITH"}:
         raise InputError(

@@ -114,14 +114,16 @@ class RunResult:
 # ---------------------------------------------------------------- reading
 
 
+BATCH_FORMATS = ("csv", "json", "jsonl", "turtle")
+_EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ttl": "turtle"}
+
+
 def read_batch(path: Path, fmt: str | None = None) -> list[Row]:
     """Every transaction of a batch file; InputError lists every bad line and nothing is screened."""
-    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ttl": "turtle"}.get(
-        path.suffix.lower()
-    )
-    if fmt not in ("csv", "jsonl", "turtle"):
+    fmt = fmt or _EXTENSIONS.get(path.suffix.lower())
+    if fmt not in BATCH_FORMATS:
         raise InputError(
-            f"{path}: give --input-format csv, jsonl or turtle (cannot tell from {path.suffix!r})"
+            f"{path}: give --input-format {', '.join(BATCH_FORMATS)} (cannot tell from {path.suffix!r})"
         )
     try:
         data = path.read_bytes()
@@ -137,7 +139,7 @@ def parse_batch(data: bytes, fmt: str, source: str) -> list[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ParseError(f"not valid UTF-8 (byte {e.start})", source=source) from None
-    reader = {"csv": _csv_records, "jsonl": _jsonl_records, "turtle": _turtle_records}[fmt]
+    reader = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records, "turtle": _turtle_records}[fmt]
     rows, problems = [], []
     for where, record in reader(text, source):
         try:
@@ -169,8 +171,24 @@ def _csv_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]
         yield f"line {reader.line_num}", {k: v for k, v in record.items() if v not in (None, "")}
 
 
+def _json_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ParseError(e.msg, source=source, line=e.lineno, column=e.colno) from None
+    if not isinstance(items, list):
+        raise ParseError("a JSON batch is an array of transactions", source=source)
+    for number, record in enumerate(items, start=1):
+        if not isinstance(record, dict):
+            raise ParseError(f"item {number} of the array is not a JSON object", source=source)
+        yield f"item {number}", record
+
+
 def _jsonl_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines ends lines with \n (or \r\n) only: str.splitlines() would also split inside strings
+    # holding U+0085, U+2028, \x1c ... which JSON allows unescaped.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

@@ -10,12 +10,24 @@ from fastapi import APIRouter, Query, Request
 
 from api.state import state_of
 from graph import lookups
+from graph.countries import country_codes
+from graph.screening.request import Day
+from graph.vocabulary import measure_kinds
 
 router = APIRouter(tags=["Lookups"])
 Q = Annotated[
     str, Query(min_length=1, max_length=200, description="A name in any script, a code, or part of one.")
 ]
 Limit = Annotated[int, Query(ge=1, le=100)]
+Destination = Annotated[
+    str | None,
+    Query(
+        min_length=2,
+        max_length=2,
+        description="ISO 3166-1 alpha-2 (lower case accepted too).",
+        json_schema_extra={"enum": sorted(country_codes())},
+    ),
+]
 
 
 @router.get("/parties", summary="Search parties by name in any script")
@@ -42,7 +54,7 @@ def search_items(request: Request, q: Q, limit: Limit = 20) -> list[dict[str, An
 def get_item(
     request: Request,
     code: str,
-    date: Annotated[date | None, Query(description="Day for 'in force' (default today).")] = None,
+    date: Annotated[Day | None, Query(description="Day for 'in force' (default today).")] = None,
 ) -> dict[str, Any]:
     """The item with its names, entry, sub-items, materials, reference HS codes, and every measure that
     designates it with its in-force periods and whether it is in force on the day."""
@@ -53,12 +65,14 @@ def get_item(
 @router.get("/measures", summary="Measures, or those in force on a date")
 def list_measures(
     request: Request,
-    destination: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
-    ] = None,
-    date: Annotated[date | None, Query(description="Only measures in force that day.")] = None,
+    destination: Destination = None,
+    date: Annotated[Day | None, Query(description="Only measures in force that day.")] = None,
     kind: Annotated[
-        str | None, Query(description="A kind of measure, e.g. eckg:ControlListDesignation.")
+        str | None,
+        Query(
+            description="A kind of measure (its subkinds included), e.g. eckg:ControlListDesignation.",
+            json_schema_extra={"enum": list(measure_kinds())},
+        ),
     ] = None,
 ) -> list[dict[str, Any]]:
     state = state_of(request)
@@ -76,9 +90,7 @@ def get_measure(request: Request, measure_id: str) -> dict[str, Any]:
 @router.get("/timeline", summary="The measures of a destination over time (for the timeline picture)")
 def get_timeline(
     request: Request,
-    destination: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
-    ] = None,
+    destination: Destination = None,
 ) -> dict[str, Any]:
     """Each measure (for the destination, and those for every destination) with its in-force periods and
     status, and its dated events: issued, effective, suspended, suspension ends, ends."""

@@ -66,12 +66,16 @@ def screen(request: Request, body: ScreeningRequest) -> dict[str, Any]:
             "required": True,
             "content": {
                 "application/json": {
-                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ScreeningRequest"}},
+                    "schema": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"$ref": "#/components/schemas/ScreeningRequest"},
+                    },
                     "example": [EXAMPLE],
                 },
-                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string", "minLength": 1}},
                 "text/csv": {
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "minLength": 1},
                     "example": "item,destination,end_user,date\n1C902.b,JP,JMSDF,2026-03-01\n",
                 },
                 "multipart/form-data": {
@@ -126,26 +130,12 @@ async def _rows(request: Request) -> list[Row]:
             raise InputError(
                 "say the file's format with a 'format' field (csv, jsonl, json, turtle) or its extension"
             )
-        return _parse(await upload.read(), str(fmt), upload.filename or "upload")
+        return parse_batch(await upload.read(), str(fmt), upload.filename or "upload")
     if media not in _BATCH_TYPES:
         raise UnsupportedMediaType(
             f"send the batch as {', '.join(sorted(_BATCH_TYPES))} or multipart/form-data (got {media or 'none'})"
         )
-    return _parse(await request.body(), _BATCH_TYPES[media], "request body")
-
-
-def _parse(data: bytes, fmt: str, source: str) -> list[Row]:
-    if fmt != "json":
-        return parse_batch(data, fmt, source)
-    try:
-        items = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(f"{source}: not JSON ({e})") from None
-    if not isinstance(items, list):
-        raise InputError(f"{source}: a JSON batch is an array of transactions")
-    lines = "\n".join(json.dumps(i, ensure_ascii=False) for i in items)
-    rows = parse_batch(lines.encode(), "jsonl", source)
-    return [Row(r.where.replace("line", "item"), r.request) for r in rows]
+    return parse_batch(await request.body(), _BATCH_TYPES[media], "request body")
 
 
 def _wants_lines(accept: str | None) -> bool:

@@ -67,12 +67,57 @@ _RESULTS: dict[int | str, dict[str, Any]] = {
 }
 
 
+_DATASET_PARAMS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"An IRI of a graph for the query's {what} (repeatable)",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    }
+    for name, what in (("default-graph-uri", "default graph"), ("named-graph-uri", "named graphs"))
+]
+_GET_PARAMS = [
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "description": "A SPARQL 1.1 query (without it: the service description)",
+        "schema": {"type": "string"},
+    },
+    *_DATASET_PARAMS,
+]
+_POST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "update": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/sparql-update": {"schema": {"type": "string"}},
+    },
+}
+
+
 @router.get(
     "/sparql",
     name="sparql",
     summary="SPARQL query (GET), service description, or the editor",
     response_class=Response,
     responses=_RESULTS,
+    openapi_extra={"parameters": _GET_PARAMS},
 )
 async def sparql_get(request: Request) -> Response:
     """`?query=` with optional `default-graph-uri` / `named-graph-uri`. Without a query: the service
@@ -92,6 +137,7 @@ async def sparql_get(request: Request) -> Response:
     summary="SPARQL query or update (POST)",
     response_class=Response,
     responses={**_RESULTS, 204: {"description": "Update done"}},
+    openapi_extra={"parameters": _DATASET_PARAMS, "requestBody": _POST_BODY},
 )
 async def sparql_post(request: Request) -> Response:
     """Form-encoded `query=` or `update=`, or a direct `application/sparql-query` /

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
 from graph.countries import country_codes
 from graph.errors import FieldError
+from graph.vocabulary import end_use_names
 
 FIELDS = (
     "item",
@@ -24,6 +34,38 @@ FIELDS = (
     "quantity",
     "value",
 )
+_COUNTRY_ENUM: dict[str, Any] = {"enum": sorted(country_codes())}  # documented upper case; lower case accepted
+_NOT_BLANK = r"\S"  # leading and trailing white space is stripped; something must be left
+_AMOUNT_TEXT = r"^[0-9]+(\.[0-9]+)?$"
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(_AMOUNT_TEXT, value.strip()):
+        raise ValueError(f"{value!r} is not a non-negative decimal number")
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    """Days are written YYYY-MM-DD (not as numbers, which pydantic would read as Unix timestamps)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day of the calendar") from None
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+"""A calendar day given as YYYY-MM-DD; impossible days (2026-02-30) are refused."""
+
+Amount = Annotated[
+    Decimal,
+    Field(ge=0, allow_inf_nan=False),
+    BeforeValidator(_amount),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _AMOUNT_TEXT}]}),
+]
 
 
 class ScreeningRequest(BaseModel):
@@ -33,33 +75,47 @@ class ScreeningRequest(BaseModel):
 
     item: str = Field(
         min_length=1,
+        pattern=_NOT_BLANK,
         max_length=500,
         description="Control-list code (1C902, 1C902.b), item IRI, or name in en/ja/zh.",
         examples=["1C902.b"],
     )
     destination: str = Field(
-        min_length=2, max_length=2, description="Destination country, ISO 3166-1 alpha-2.", examples=["JP"]
+        min_length=2,
+        max_length=2,
+        description="Destination country, ISO 3166-1 alpha-2.",
+        examples=["JP"],
+        json_schema_extra=_COUNTRY_ENUM,
     )
     end_user: str = Field(
         min_length=1,
+        pattern=_NOT_BLANK,
         max_length=500,
         description="End user: party IRI or name in any script.",
         examples=["Japan Maritime Self-Defense Force"],
     )
-    end_use: str | None = Field(
+    end_use: Annotated[str, WithJsonSchema({"type": "string", "enum": list(end_use_names())})] | None = Field(
         default=None,
         max_length=100,
-        description="End-use id or label (see GET /end-uses).",
+        description="End-use id or name in en/ja/zh (see GET /end-uses; matched ignoring case and spacing).",
         examples=["civilian"],
     )
-    date: dt.date | None = Field(
+    date: Day | None = Field(
         default=None, description="Day to judge on (default: today).", examples=["2026-03-01"]
     )
     origin: str = Field(
-        default="CN", min_length=2, max_length=2, description="Country of origin of the item."
+        default="CN",
+        min_length=2,
+        max_length=2,
+        description="Country of origin of the item.",
+        json_schema_extra=_COUNTRY_ENUM,
     )
     exporter_country: str = Field(
-        default="CN", min_length=2, max_length=2, description="Country the export leaves from."
+        default="CN",
+        min_length=2,
+        max_length=2,
+        description="Country the export leaves from.",
+        json_schema_extra=_COUNTRY_ENUM,
     )
     consignee: str | None = Field(
         default=None, max_length=500, description="Importer or consignee (name or IRI)."
@@ -67,8 +123,8 @@ class ScreeningRequest(BaseModel):
     exporter: str | None = Field(
         default=None, max_length=500, description="Exporter (name or IRI); informational."
     )
-    quantity: Decimal | None = Field(default=None, ge=0, description="Quantity; informational.")
-    value: Decimal | None = Field(default=None, ge=0, description="Declared value; informational.")
+    quantity: Amount | None = Field(default=None, description="Quantity; informational.")
+    value: Amount | None = Field(default=None, description="Declared value; informational.")
 
     @field_validator("destination", "origin", "exporter_country")
     @classmethod

@@ -48,6 +48,24 @@ def test_measures_and_timeline(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/measures", params={"destination": "Japan"}).status_code == 422
 
 
+def test_measures_of_a_kind(client) -> None:  # type: ignore[no-untyped-def]
+    watch = client.get("/measures", params={"kind": "eckg:WatchListDesignation"}).json()
+    assert watch and {m["kind"] for m in watch} == {"watch-list designation"}
+    lists = client.get("/measures", params={"kind": "eckg:ListDesignation"}).json()
+    assert {m["id"] for m in watch} < {m["id"] for m in lists}, "a kind includes its subkinds"
+    unknown = client.get("/measures", params={"kind": "eckg:Nonsense"})
+    assert unknown.status_code == 422
+    assert "eckg:WatchListDesignation" in unknown.json()["errors"][0]["message"]
+    kinds = next(
+        p
+        for p in client.get("/openapi.json").json()["paths"]["/measures"]["get"]["parameters"]
+        if p["name"] == "kind"
+    )
+    assert "eckg:WatchListDesignation" in kinds["schema"]["enum"]
+    for bad_day in ("0", "86400", "2026-02-30"):
+        assert client.get("/measures", params={"date": bad_day}).status_code == 422, bad_day
+
+
 def test_sources_and_end_uses(client) -> None:  # type: ignore[no-untyped-def]
     source = client.get("/sources/udn-2026-01-06").json()
     assert source["url"] == "https://udn.com/news/story/7331/9248262" and source["status"] == "confirmed"

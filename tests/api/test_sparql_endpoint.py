@@ -179,6 +179,26 @@ def test_load_is_refused_even_with_the_token(server: str) -> None:
     assert response.status_code == 400 and "LOAD" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("bad", ["not an iri", "urn:a>", "\x16F", "relative/path"])
+def test_a_dataset_iri_that_is_not_an_iri_is_a_400(server: str, param: str, bad: str) -> None:
+    response = httpx.get(f"{server}/sparql", params={"query": "ASK {}", param: bad})
+    assert response.status_code == 400, response.text
+    assert param in response.json()["detail"] and response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_using_graph_iri_cannot_inject_sparql(server: str) -> None:
+    injected = "urn:eckg:x> } ; CLEAR ALL ; INSERT DATA { <urn:a"
+    response = httpx.post(
+        f"{server}/sparql",
+        data={"update": "INSERT { <urn:a> <urn:b> <urn:c> } WHERE {}", "using-graph-uri": injected},
+        headers={"authorization": "Bearer s3cret-token"},
+    )
+    assert response.status_code == 400 and "using-graph-uri" in response.json()["detail"]
+    still = httpx.get(f"{server}/sparql", params={"query": MEASURES}).json()["results"]["bindings"]
+    assert [b["id"]["value"] for b in still] == EXPECTED
+
+
 def test_update_with_get_is_rejected(server: str) -> None:
     assert httpx.get(f"{server}/sparql", params={"update": "CLEAR ALL"}).status_code == 400
 

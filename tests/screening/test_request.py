@@ -42,6 +42,21 @@ def test_impossible_dates(bad: str) -> None:
     assert "date" in _fields({**GOOD, "date": bad})
 
 
+@pytest.mark.parametrize("bad", [0, 86400, "86400", -7.7e-182, " ", "2026-3-1"])
+def test_dates_are_written_as_days_never_as_timestamps(bad: object) -> None:
+    assert "date" in _fields({**GOOD, "date": bad})
+
+
+@pytest.mark.parametrize("bad", ["lifespan", "1e5", "NaN", float("inf"), "-1"])
+def test_amounts_are_plain_non_negative_decimals(bad: object) -> None:
+    assert "quantity" in _fields({**GOOD, "quantity": bad})
+
+
+@pytest.mark.parametrize("blank", [" ", "\n\t", "\u3000"])
+def test_blank_item_or_end_user_is_refused(blank: str) -> None:
+    assert _fields({**GOOD, "item": blank, "end_user": blank}) == {"item", "end_user"}
+
+
 def test_several_problems_are_all_reported() -> None:
     assert _fields({"item": "", "destination": "Japan", "end_user": "x", "quantity": "-3"}) == {
         "item",

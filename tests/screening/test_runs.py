@@ -97,3 +97,23 @@ def test_an_unknown_end_use_rejects_the_batch_before_anything(kg: KnowledgeGraph
     assert [e["line"] for e in caught.value.errors] == ["line 3"]
     assert not (tmp_path / "d.csv").exists() and not (tmp_path / "r.ttl").exists()
     assert not list(audit.records())
+
+
+def test_json_lines_split_on_newlines_only() -> None:
+    # JSON allows U+2028, U+0085 and \x1c unescaped inside strings; str.splitlines() would cut there.
+    records = [
+        {"item": "1C902.b", "destination": "JP", "end_user": "A\u2028B\x85C\x1cD"},
+        {"item": "1C902.b", "destination": "JP", "end_user": "E"},
+    ]
+    text = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
+    rows = parse_batch(text.encode(), "jsonl", "test")
+    assert [(r.where, r.request.end_user) for r in rows] == [("line 1", "A\u2028B\x85C\x1cD"), ("line 2", "E")]
+
+
+def test_a_json_array_batch_names_bad_items() -> None:
+    good = {"item": "1C902.b", "destination": "JP", "end_user": "E"}
+    rows = parse_batch(json.dumps([good, good]).encode(), "json", "test")
+    assert [r.where for r in rows] == ["item 1", "item 2"]
+    with pytest.raises(FieldError) as caught:
+        parse_batch(json.dumps([good, {**good, "destination": "XX"}]).encode(), "json", "test")
+    assert [(e["line"], e["field"]) for e in caught.value.errors] == [("item 2", "destination")]
