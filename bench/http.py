@@ -14,6 +14,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,27 +38,30 @@ def free_port() -> int:
 def running_server(
     *args: str, env: dict[str, str] | None = None, log: Path | None = None
 ) -> Iterator[Server]:
-    """`eckg serve` in a subprocess on a free port of 127.0.0.1, until the block ends."""
+    """`eckg serve` in a subprocess on a free port of 127.0.0.1, until the block ends, with a data dir of
+    its own (audit log, endpoint store) that is removed afterwards, unless `env` names one."""
     port = free_port()
     command = [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     output = log.open("wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [*command, "--log-level", "warning", *args],
-        env={**os.environ, **(env or {})},
-        cwd=ROOT,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
-    server = Server("127.0.0.1", port, process)
-    try:
-        server.wait_until_up()
-        yield server
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory(prefix="eckg-bench-") as scratch:
+        env = {"ECKG_DATA_DIR": scratch, **(env or {})}
+        process = subprocess.Popen(
+            [*command, "--log-level", "warning", *args],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        server = Server("127.0.0.1", port, process, Path(env["ECKG_DATA_DIR"]))
         try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            server.wait_until_up()
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @dataclass
@@ -65,6 +69,7 @@ class Server:
     host: str
     port: int
     process: subprocess.Popen[bytes]
+    data_dir: Path
 
     @property
     def url(self) -> str:
@@ -83,11 +88,32 @@ class Server:
         raise RuntimeError(f"eckg serve did not come up within {timeout} s")
 
     def rss_mb(self) -> float:
-        """The server's resident memory now (Linux /proc)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS for the server process")
+        """The resident memory now of the server and its children (the SPARQL endpoint's worker), Linux."""
+        return sum(self.rss_mb_by_process())
+
+    def rss_mb_by_process(self) -> list[float]:
+        """The resident memory of the server process, then of each of its descendants (MB)."""
+        return [_rss_kb(pid) / 1024 for pid in _process_tree(self.process.pid)]
+
+    def decisions_recorded(self) -> int:
+        """How many decisions the server's audit log holds."""
+        audit = self.data_dir / "audit.jsonl"
+        return sum(1 for _ in audit.open("rb")) if audit.exists() else 0
+
+
+def _process_tree(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [pid, *(p for child in children for p in _process_tree(child))]
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:  # exited since it was listed
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
 
 
 @dataclass

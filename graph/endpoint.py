@@ -283,8 +283,7 @@ def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
         start = 0
     quads, reached = decision_quads_from(log, GRAPH_DECISIONS, start)
     meta = ox.NamedNode(META_GRAPH)
-    for old in list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta)):
-        store.oxigraph.remove(old)
+    store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
     store.add([*quads, ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(reached)), meta)])
 
 
@@ -313,7 +312,7 @@ def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]
         store.update(text, base_iri=base, prefixes={})
         return None
     if op == "add":
-        store.oxigraph.load(message[1], format=ox.RdfFormat.N_QUADS)
+        store.add(ox.parse(message[1], format=ox.RdfFormat.N_QUADS))
         return None
     if op == "graphs":
         counts = {"": sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()))}

@@ -89,6 +89,10 @@ def syntax_error(error: SyntaxError, query: str) -> QuerySyntaxError:
     )
 
 
+FLUSH_AFTER = 20_000
+"""Quads written to an on-disk store between flushes of its memtables (~20 MB of RocksDB memtable)."""
+
+
 class EmbeddedStore:
     """An Oxigraph store in this process (in memory, or on disk when given a path)."""
 
@@ -97,6 +101,8 @@ class EmbeddedStore:
         # quads from Python needs the GIL while it holds the store's write lock, and a second writer holding
         # the GIL while it waits for that lock would deadlock them both.
         self._writing = threading.Lock()
+        self._unflushed = 0  # quads written to RocksDB's memtables since the last flush (stores on disk)
+        self._on_disk = path is not None and not read_only
         if path is None:
             self._store = ox.Store()
         else:
@@ -151,6 +157,7 @@ class EmbeddedStore:
                 self._store.update(
                     sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes)
                 )
+                self._written(FLUSH_AFTER)  # its size is unknown: flush
         except SyntaxError as e:
             raise syntax_error(e, sparql) from None
 
@@ -158,6 +165,25 @@ class EmbeddedStore:
         quads = list(quads)
         with self._writing:
             self._store.extend(quads)
+            self._written(len(quads))
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        quads = list(quads)
+        with self._writing:
+            for quad in quads:
+                self._store.remove(quad)
+            self._written(len(quads))
+
+    def _written(self, quads: int) -> None:
+        """Flush an on-disk store's memtables every FLUSH_AFTER quads written, so that a store taking a
+        steady stream of small writes (decisions) keeps a bounded memory instead of growing until RocksDB's
+        own limits."""
+        if not self._on_disk:
+            return
+        self._unflushed += quads
+        if self._unflushed >= FLUSH_AFTER:
+            self._store.flush()
+            self._unflushed = 0
 
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
