@@ -11,7 +11,8 @@ from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose
 from api.state import state_of
 from graph.catalogue import catalogue, get_query
 from graph.errors import NotAcceptable
-from graph.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, serialize_graph, serialize_solutions
+from graph.sparql_text import with_bindings
+from graph.store import values_of
 
 router = APIRouter(tags=["Queries"])
 
@@ -39,20 +40,21 @@ def list_queries() -> list[dict[str, Any]]:
     responses={200: {"description": "SPARQL results (JSON, XML, CSV, TSV) or a graph"}},
 )
 async def run_query(request: Request, name: str) -> Response:
-    """Parameters are the query-string values (e.g. `?date=2026-03-01&destination=JP`), bound as typed RDF terms."""
+    """Parameters are the query-string values (e.g. `?date=2026-03-01&destination=JP`), bound as typed RDF
+    terms. The query runs at the SPARQL endpoint, so it sees every decision recorded so far."""
     state = state_of(request)
     named = get_query(name)
-    bindings = named.bind(dict(request.query_params))
-    result = await run_in_threadpool(
-        state.kg.query, named.text, bindings, max_rows=state.settings.max_result_rows
-    )
+    text = with_bindings(named.text, values_of(named.bind(dict(request.query_params))))
     accept = request.headers.get("accept")
-    if result.kind == "graph":
-        fmt = choose(accept, GRAPH_TYPES, "turtle")
-        if fmt is None:
-            raise NotAcceptable("this query returns a graph")
-        return Response(serialize_graph(result.triples, fmt), media_type=GRAPH_MEDIA_TYPES[fmt])
-    fmt = choose(accept, SOLUTION_TYPES, "json")
-    if fmt is None:
-        raise NotAcceptable("this query returns results: accept JSON, XML, CSV or TSV")
-    return Response(serialize_solutions(result, fmt), media_type=RESULT_MEDIA_TYPES[fmt])
+    solution_format, graph_format = (
+        choose(accept, SOLUTION_TYPES, "json"),
+        choose(accept, GRAPH_TYPES, "turtle"),
+    )
+    if solution_format is None and graph_format is None:
+        raise NotAcceptable(
+            "accept SPARQL results (JSON, XML, CSV, TSV) or RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
+        )
+    answer = await run_in_threadpool(
+        state.endpoint.query, text, solution_format=solution_format, graph_format=graph_format
+    )
+    return Response(answer.body, media_type=answer.media_type)

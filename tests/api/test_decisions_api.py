@@ -59,3 +59,17 @@ def test_unknown_decision_and_bad_accept(client) -> None:  # type: ignore[no-unt
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     decision_id = _decision(client)
     assert client.get(f"/decisions/{decision_id}", headers={"accept": "image/png"}).status_code == 406
+
+
+def test_a_decision_is_queryable_as_rdf_at_the_sparql_endpoint(client) -> None:  # type: ignore[no-untyped-def]
+    decision_id = _decision(client)
+    iri = f"https://w3id.org/eckg/id/decision/{decision_id}"
+    ask = "PREFIX eckg: <https://w3id.org/eckg/ontology#> ASK { GRAPH ?g { ?d a eckg:Decision ; eckg:outcome ?o } }"
+    answer = client.get("/sparql", params={"query": ask.replace("?d", f"<{iri}>")})
+    assert answer.json()["boolean"] is True, "the decision is in the endpoint's decisions graph"
+    rows = client.get(
+        "/queries/list_decisions_for_measure",
+        params={"measure": "msr:mofcom-2026-11"},  # the control-list designation it cites
+        headers={"accept": "application/sparql-results+json"},
+    ).json()["results"]["bindings"]
+    assert iri in {r["decision"]["value"] for r in rows}

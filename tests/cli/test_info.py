@@ -52,3 +52,13 @@ def test_info_with_broken_extra_data_names_the_line(run_cli, tmp_path: Path) -> 
     done = run_cli("info", "--data", str(extra))
     assert done.returncode == 2
     assert f"{extra}:1:" in done.stderr
+
+
+def test_broken_trig_names_the_line(run_cli, tmp_path: Path) -> None:
+    extra = tmp_path / "broken.trig"
+    extra.write_text(
+        "<http://example.org/g> {\n  <http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+    )
+    done = run_cli("info", "--data", str(extra))
+    assert done.returncode == 2
+    assert f"{extra}:3:" in done.stderr and "Traceback" not in done.stderr
