@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -111,27 +112,59 @@ class KnowledgeGraph:
         graph = ox.NamedNode(extra_graph_name(len(self.extra) + 1))
         quads = parse_file(path, graph)
         named = sorted({graph_of(q) or graph.value for q in quads} - {graph.value})
-        asserted = [
-            *self.store.quads(GRAPH_ONTOLOGY),
-            *self.store.quads(GRAPH_FACTS),
-            *(q for e in self.extra for g in e.graphs for q in self.store.quads(g)),
-            *quads,
-        ]
-        known = {(q.subject, q.predicate, q.object) for q in self.store.quads(GRAPH_INFERRED)}
-        inferred = [
-            ox.Quad(t.subject, t.predicate, t.object, graph)
-            for t in inferred_triples(asserted, self.settings.reasoner)
-            if (t.subject, t.predicate, t.object) not in known
-        ]
-        self.store.add(quads + inferred)
         extra = ExtraData(
             str(path), graph.value, hashlib.sha256(path.read_bytes()).hexdigest(), len(quads), named
         )
+        # The data goes into the store first and its parsed copy is let go: at a million triples, memory is
+        # what bounds reasoning. If reasoning fails, what was added is taken out again.
+        already = [q for q in quads if graph_of(q) != graph.value and q in self.store.oxigraph]
+        existing = set(self.store.graph_names())
+        self.store.add(quads)
+        del quads
+        try:
+            graphs = [*extra.graphs, GRAPH_ONTOLOGY, GRAPH_FACTS, *self._extra_graphs()]
+            inferred = self._inferred(self.store, list(dict.fromkeys(graphs)), graph)
+        except BaseException:
+            self._take_out(self.store, path, graph, already, existing)
+            raise
+        self.store.add(inferred)
         self.extra.append(extra)
         self.store.drop_graph(GRAPH_PERIODS)
         self.store.add(derive_periods(self.store.oxigraph, GRAPH_PERIODS))
         self.__dict__.pop("rdflib_graph", None)
         return extra
+
+    def _extra_graphs(self) -> list[str]:
+        return [g for e in self.extra for g in e.graphs]
+
+    def _inferred(
+        self, kg_store: EmbeddedStore, asserted_graphs: list[str], into: ox.NamedNode
+    ) -> list[ox.Quad]:
+        """What the closure of the asserted graphs adds beyond what is asserted or already inferred."""
+        store = kg_store.oxigraph
+        nodes = [ox.NamedNode(g) for g in asserted_graphs]
+
+        def asserted(quad: ox.Quad) -> bool:
+            return any(ox.Quad(quad.subject, quad.predicate, quad.object, g) in store for g in nodes)
+
+        triples = chain.from_iterable(kg_store.quads(g) for g in asserted_graphs)
+        known = {(q.subject, q.predicate, q.object) for q in kg_store.quads(GRAPH_INFERRED)}
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, into)
+            for t in inferred_triples(triples, self.settings.reasoner, asserted_in=asserted)
+            if (t.subject, t.predicate, t.object) not in known
+        ]
+
+    @staticmethod
+    def _take_out(
+        store: EmbeddedStore, path: Path, graph: ox.NamedNode, already: list[ox.Quad], existing: set[str]
+    ) -> None:
+        """Undo a partly loaded file: graphs it brought go, graphs that were there lose what it added."""
+        added = parse_file(path, graph)
+        kept = set(already)
+        store.remove(q for q in added if graph_of(q) in existing and q not in kept)
+        for name in {graph_of(q) or graph.value for q in added} - existing:
+            store.drop_graph(name)
 
     @cached_property
     def rdflib_graph(self) -> rdflib.Graph:
