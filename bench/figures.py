@@ -7,6 +7,7 @@ import json
 import math
 import os
 import platform
+import re
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -92,11 +93,23 @@ def markdown(figures: list[Figure], about: dict[str, object]) -> str:
     return "\n".join([*lines, "", f"Machine: {where}; run {about['when']}.", "", *notes]) + "\n"
 
 
-def write(figures: list[Figure], directory: Path, about: dict[str, object]) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
+def write(figures: list[Figure], directory: Path, about: dict[str, object], keep: bool = False) -> None:
+    """latest.json and latest.md in `directory`; with `keep`, a copy in its history/ named by the day and
+    the machine (figures depend on the machine: runs on different ones are kept side by side)."""
     data = {"machine": about, "figures": [{**asdict(f), "ratio": f.ratio} for f in figures]}
-    (directory / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    (directory / "latest.md").write_text(markdown(figures, about))
+    names = [directory / "latest"]
+    if keep:
+        names.append(directory / "history" / history_name(about))
+    for name in names:
+        name.parent.mkdir(parents=True, exist_ok=True)
+        name.with_suffix(".json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        name.with_suffix(".md").write_text(markdown(figures, about))
+
+
+def history_name(about: dict[str, object]) -> str:
+    """e.g. 2026-11-30-amd-epyc for a run on 2026-11-30 on an "AMD EPYC" machine."""
+    cpu = re.sub(r"\((?:r|tm)\)|\bprocessor\b|\bcpu\b", " ", str(about["cpu"]).lower())
+    return f"{str(about['when'])[:10]}-" + "-".join(re.findall(r"[a-z0-9]+", cpu))
 
 
 def print_table(figures: list[Figure]) -> None:

@@ -3,7 +3,8 @@
 Workloads are generated with fixed seeds (bench.workloads). Each figure is measured here, in this run, with
 the baseline beside it: pySHACL over rdflib graphs in memory, same shapes, same graph, same transactions;
 and the limit, the raw Oxigraph queries of the shapes doing the same work with no Python around them.
-The table is printed, and written to bench/results/latest.json and latest.md (the README shows it).
+The table is printed, and written to bench/results/latest.json and latest.md (the README shows it), with a
+copy under bench/results/history/ named by the day and the machine.
 
     python -m bench.run [--quick]   # --quick: smaller samples, for a smoke run
 """
@@ -347,7 +348,8 @@ def main() -> None:
                 out += scale(args.quick, scratch)
     about = {**figures.machine(), "when": figures.now(), "quick": args.quick, "only": chosen}
     figures.print_table(out)
-    figures.write(out, RESULTS if not args.quick and not args.only else RESULTS / "partial", about)
+    full = not args.quick and not args.only
+    figures.write(out, RESULTS if full else RESULTS / "partial", about, keep=full)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+"""The benchmark's results files: latest, and a copy per day and machine (bench.figures.write)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.figures import Figure, history_name, write
+
+ABOUT = {"cpu": "Intel(R) Xeon(R) Processor", "cores": 2, "memory_gib": 23.5, "python": "3.11.7"}
+
+
+def test_a_full_run_is_kept_under_its_day_and_machine(tmp_path: Path) -> None:
+    figure = Figure("one screening", "ms", 2.5, "<= 2 ms", False, baseline=500.0, limit=2.7)
+    about = {**ABOUT, "when": "2026-11-23 23:47 UTC"}
+    write([figure], tmp_path, about, keep=True)
+    kept = tmp_path / "history" / "2026-11-23-intel-xeon"
+    assert kept.with_suffix(".md").read_text() == (tmp_path / "latest.md").read_text()
+    data = json.loads(kept.with_suffix(".json").read_text())
+    assert data["figures"][0]["ratio"] == 200.0 and data["machine"]["cpu"] == ABOUT["cpu"]
+    assert (
+        "| one screening | 2.50 ms | 500 ms | 200× | 2.70 ms | <= 2 ms | **no** |"
+        in (tmp_path / "latest.md").read_text()
+    )
+
+
+def test_a_partial_run_keeps_no_history(tmp_path: Path) -> None:
+    write([], tmp_path, {**ABOUT, "when": "2026-11-30 04:54 UTC"})
+    assert (tmp_path / "latest.md").exists() and not (tmp_path / "history").exists()
+
+
+def test_history_names_are_the_day_and_the_machine_in_plain_words() -> None:
+    assert history_name({"cpu": "AMD EPYC 7B13 64-Core Processor", "when": "2026-11-30 04:54 UTC"}) == (
+        "2026-11-30-amd-epyc-7b13-64-core"
+    )
+
+
+def test_every_kept_run_in_the_repository_has_both_files() -> None:
+    history = Path(__file__).parent.parent / "bench" / "results" / "history"
+    stems = {p.stem for p in history.iterdir()}
+    assert stems, "no benchmark runs kept"
+    for stem in stems:
+        assert (history / f"{stem}.md").exists() and (history / f"{stem}.json").exists(), stem
