@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from graph.errors import NotFound
+from graph.errors import FieldError, NotFound
 from graph.screening.decision import Decision
 from graph.screening.record import decision_quads
 
@@ -102,13 +102,29 @@ class AuditLog:
     def select(
         self, *, since: str | None = None, decision: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
-        """Records decided at or after `since` (ISO date or time) with outcome `decision`, newest last."""
+        """Records decided at or after `since` (an ISO 8601 day or time, see `moment`) with outcome
+        `decision`, newest last. FieldError if `since` is not a day or time of the calendar."""
+        start = moment(since) if since is not None else None
         out = [
             r
             for _, r in self.records()
-            if (since is None or r["decided_at"] >= since) and (decision is None or r["decision"] == decision)
+            if (start is None or moment(r["decided_at"]) >= start)
+            and (decision is None or r["decision"] == decision)
         ]
         return out[-limit:] if limit else out
+
+
+def moment(text: str, field_name: str = "since") -> datetime:
+    """An ISO 8601 day (its first moment) or time as a UTC datetime; without an offset, UTC is meant."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise FieldError(
+            f"{field_name}: {text!r} is not an ISO 8601 day or time of the calendar (2026-03-01, "
+            "2026-03-01T09:00:00+09:00)",
+            errors=[{"field": field_name, "message": "not an ISO 8601 day or time of the calendar"}],
+        ) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def decision_of(record: dict[str, Any]) -> Decision:

@@ -33,7 +33,10 @@ def audit_command(
     ctx: typer.Context,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only decisions made at or after this date or time (ISO 8601)."),
+        typer.Option(
+            "--since",
+            help="Only decisions made at or after this day or time (ISO 8601; UTC unless an offset is given).",
+        ),
     ] = None,
     decision: Annotated[
         str | None, typer.Option("--decision", help=f"Only this outcome: {', '.join(OUTCOMES)}.")

@@ -108,7 +108,10 @@ def validate_command(
         Path, typer.Argument(help="Transactions: CSV (columns = the screen fields), JSON Lines, or Turtle.")
     ],
     input_format: Annotated[
-        str | None, typer.Option("--input-format", help="csv, json (an array), jsonl or turtle (default: from the extension).")
+        str | None,
+        typer.Option(
+            "--input-format", help="csv, json (an array), jsonl or turtle (default: from the extension)."
+        ),
     ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write the sh:ValidationReport here (Turtle).")

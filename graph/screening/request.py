@@ -34,7 +34,9 @@ FIELDS = (
     "quantity",
     "value",
 )
-_COUNTRY_ENUM: dict[str, Any] = {"enum": sorted(country_codes())}  # documented upper case; lower case accepted
+_COUNTRY_ENUM: dict[str, Any] = {
+    "enum": sorted(country_codes())
+}  # documented upper case; lower case accepted
 _NOT_BLANK = r"\S"  # leading and trailing white space is stripped; something must be left
 _AMOUNT_TEXT = r"^[0-9]+(\.[0-9]+)?$"
 
@@ -64,7 +66,9 @@ Amount = Annotated[
     Decimal,
     Field(ge=0, allow_inf_nan=False),
     BeforeValidator(_amount),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _AMOUNT_TEXT}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _AMOUNT_TEXT}]}
+    ),
 ]
 
 

@@ -184,7 +184,9 @@ def test_load_is_refused_even_with_the_token(server: str) -> None:
 def test_a_dataset_iri_that_is_not_an_iri_is_a_400(server: str, param: str, bad: str) -> None:
     response = httpx.get(f"{server}/sparql", params={"query": "ASK {}", param: bad})
     assert response.status_code == 400, response.text
-    assert param in response.json()["detail"] and response.headers["content-type"] == "application/problem+json"
+    assert (
+        param in response.json()["detail"] and response.headers["content-type"] == "application/problem+json"
+    )
 
 
 def test_a_using_graph_iri_cannot_inject_sparql(server: str) -> None:

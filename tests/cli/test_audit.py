@@ -64,3 +64,8 @@ def test_an_unknown_decision_id_exits_2(run_cli, tmp_path) -> None:  # type: ign
         "audit", "verify", "00000000-0000-4000-8000-000000000000", env={"ECKG_DATA_DIR": str(tmp_path)}
     )
     assert done.returncode == 2 and "00000000-0000-4000-8000-000000000000" in done.stderr
+
+
+def test_an_impossible_since_exits_2_naming_it(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    done = run_cli("audit", "--since", "2026-02-30", env={"ECKG_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 2 and "since: '2026-02-30'" in done.stderr and not done.stdout

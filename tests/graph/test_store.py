@@ -34,4 +34,3 @@ def test_small_writes_are_flushed_to_disk_every_flush_after_quads(tmp_path: Path
     assert _tables(tmp_path) > before, "crossing the threshold flushed the memtables to table files"
     store.remove(_quads(0, 10))
     assert store.count("urn:eckg:test") == written + 100 - 10
-

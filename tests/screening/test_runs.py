@@ -107,7 +107,10 @@ def test_json_lines_split_on_newlines_only() -> None:
     ]
     text = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
     rows = parse_batch(text.encode(), "jsonl", "test")
-    assert [(r.where, r.request.end_user) for r in rows] == [("line 1", "A\u2028B\x85C\x1cD"), ("line 2", "E")]
+    assert [(r.where, r.request.end_user) for r in rows] == [
+        ("line 1", "A\u2028B\x85C\x1cD"),
+        ("line 2", "E"),
+    ]
 
 
 def test_a_json_array_batch_names_bad_items() -> None:
