@@ -33,7 +33,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                 "required": ["message"],
                 "properties": {
                     "field": {"type": "string"},
-                    "line": {"type": ["string", "integer"]},
+                    "row": {
+                        "type": "string",
+                        "description": "The batch row: line N, item N of a JSON array, or the transaction IRI.",
+                    },
+                    "line": {"type": "integer"},
                     "column": {"type": "integer"},
                     "source": {"type": "string"},
                     "message": {"type": "string"},

@@ -147,10 +147,10 @@ def parse_batch(data: bytes, fmt: str, source: str) -> list[Row]:
         try:
             rows.append(Row(where, ScreeningRequest.model_validate(record)))
         except ValidationError as e:
-            problems += [{**p, "line": where} for p in field_error(e).errors]
+            problems += [{**p, "row": where} for p in field_error(e).errors]
     if problems:
         raise FieldError(
-            f"{source}: {len({p['line'] for p in problems})} transaction(s) are invalid; nothing was screened",
+            f"{source}: {len({p['row'] for p in problems})} transaction(s) are invalid; nothing was screened",
             errors=problems,
         )
     if not rows:
@@ -165,7 +165,7 @@ def _csv_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]
         raise FieldError(
             f"{source}: line 1: unknown column(s) {', '.join(map(repr, unknown)) or '(none)'}; "
             f"the columns are {', '.join(FIELDS)}",
-            errors=[{"line": "line 1", "message": "bad header"}],
+            errors=[{"row": "line 1", "message": "bad header"}],
         )
     for record in reader:
         if None in record:
@@ -253,10 +253,10 @@ def check_rows(screener: Screener, rows: Sequence[Row]) -> None:
         try:
             screener.resolver.end_use(row.request.end_use)
         except FieldError as e:
-            problems += [{**p, "line": row.where} for p in e.errors]
+            problems += [{**p, "row": row.where} for p in e.errors]
     if problems:
         raise FieldError(
-            f"{len({p['line'] for p in problems})} transaction(s) are invalid; nothing was screened",
+            f"{len({p['row'] for p in problems})} transaction(s) are invalid; nothing was screened",
             errors=problems,
         )
 

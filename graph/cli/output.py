@@ -27,7 +27,7 @@ def fail(error: EckgError) -> NoReturn:
     """Print an error (what is wrong, and where) to stderr and exit with its code."""
     errors.print(f"[bold red]error:[/] {error.detail}", markup=True, highlight=False, soft_wrap=True)
     for item in error.errors:
-        where = ", ".join(f"{k} {v}" for k, v in item.items() if k != "message")
+        where = ", ".join(str(v) if k == "row" else f"{k} {v}" for k, v in item.items() if k != "message")
         message = item.get("message", "")
         if message and message not in error.detail:
             errors.print(f"  - {where + ': ' if where else ''}{message}", markup=False, highlight=False)

@@ -111,7 +111,7 @@ def test_a_bad_row_rejects_the_whole_batch(client, api_settings) -> None:  # typ
         "/screen/batch", content=CSV + "1C902.b,XX,Acme,,2026-13-01\n", headers={"content-type": "text/csv"}
     )
     assert response.status_code == 422
-    assert {e["line"] for e in response.json()["errors"]} == {"line 4"}
+    assert {e["row"] for e in response.json()["errors"]} == {"line 4"}
     assert len(audit_lines(api_settings)) == before
 
 

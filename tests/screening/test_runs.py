@@ -94,7 +94,7 @@ def test_an_unknown_end_use_rejects_the_batch_before_anything(kg: KnowledgeGraph
         validate_to_files(
             Screener(kg), rows, decisions=tmp_path / "d.csv", report=tmp_path / "r.ttl", audit=audit
         )
-    assert [e["line"] for e in caught.value.errors] == ["line 3"]
+    assert [e["row"] for e in caught.value.errors] == ["line 3"]
     assert not (tmp_path / "d.csv").exists() and not (tmp_path / "r.ttl").exists()
     assert not list(audit.records())
 
@@ -119,4 +119,4 @@ def test_a_json_array_batch_names_bad_items() -> None:
     assert [r.where for r in rows] == ["item 1", "item 2"]
     with pytest.raises(FieldError) as caught:
         parse_batch(json.dumps([good, {**good, "destination": "XX"}]).encode(), "json", "test")
-    assert [(e["line"], e["field"]) for e in caught.value.errors] == [("item 2", "destination")]
+    assert [(e["row"], e["field"]) for e in caught.value.errors] == [("item 2", "destination")]
