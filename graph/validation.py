@@ -139,9 +139,8 @@ def parse_batch(data: bytes, fmt: str, source: str) -> list[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ParseError(f"not valid UTF-8 (byte {e.start})", source=source) from None
-    reader = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records, "turtle": _turtle_records}[
-        fmt
-    ]
+    readers = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records, "turtle": _turtle_records}
+    reader = readers[fmt]
     rows, problems = [], []
     for where, record in reader(text, source):
         try:

@@ -105,7 +105,10 @@ def screen_command(
 
 def validate_command(
     file: Annotated[
-        Path, typer.Argument(help="Transactions: CSV (columns = the screen fields), a JSON array, JSON Lines, or Turtle.")
+        Path,
+        typer.Argument(
+            help="Transactions: CSV (columns = the screen fields), a JSON array, JSON Lines, or Turtle."
+        ),
     ],
     input_format: Annotated[
         str | None,

@@ -34,9 +34,8 @@ FIELDS = (
     "quantity",
     "value",
 )
-_COUNTRY_ENUM: dict[str, Any] = {
-    "enum": sorted(country_codes())
-}  # documented upper case; lower case accepted
+# documented upper case; lower case accepted
+_COUNTRY_ENUM: dict[str, Any] = {"enum": sorted(country_codes())}
 _NOT_BLANK = r"\S"  # leading and trailing white space is stripped; something must be left
 _AMOUNT_TEXT = r"^[0-9]+(\.[0-9]+)?$"
 
