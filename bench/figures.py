@@ -97,13 +97,14 @@ def write(figures: list[Figure], directory: Path, about: dict[str, object], keep
     """latest.json and latest.md in `directory`; with `keep`, a copy in its history/ named by the day and
     the machine (figures depend on the machine: runs on different ones are kept side by side)."""
     data = {"machine": about, "figures": [{**asdict(f), "ratio": f.ratio} for f in figures]}
+    texts = {".json": json.dumps(data, indent=2, ensure_ascii=False) + "\n", ".md": markdown(figures, about)}
     names = [directory / "latest"]
     if keep:
         names.append(directory / "history" / history_name(about))
     for name in names:
         name.parent.mkdir(parents=True, exist_ok=True)
-        name.with_suffix(".json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        name.with_suffix(".md").write_text(markdown(figures, about))
+        for suffix, text in texts.items():
+            name.with_suffix(suffix).write_text(text)
 
 
 def history_name(about: dict[str, object]) -> str:
