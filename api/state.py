@@ -12,6 +12,7 @@ from graph.endpoint import QueryService
 from graph.endpoint_remote import RemoteQueryService
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener
+from graph.screening.coalesce import Coalescer
 from graph.screening.explain import Explainer
 from graph.settings import Settings
 
@@ -31,8 +32,18 @@ class AppState:
         return Screener(self.kg)
 
     @cached_property
+    def coalescer(self) -> Coalescer:
+        """/screen's requests, screened in groups as they arrive together (graph.screening.coalesce)."""
+        return Coalescer(self.screener, self.audit, source="api")
+
+    @cached_property
     def explainer(self) -> Explainer:
         return self.screener.explainer
+
+    def close(self) -> None:
+        if "coalescer" in self.__dict__:
+            self.coalescer.close()
+        self.endpoint.close()
 
 
 def state_of(request: Request) -> AppState:

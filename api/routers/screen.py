@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -41,13 +42,12 @@ _BATCH_TYPES = {
     summary="Screen one transaction",
     openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
 )
-def screen(request: Request, body: ScreeningRequest) -> dict[str, Any]:
+async def screen(request: Request, body: ScreeningRequest) -> dict[str, Any]:
     """The decision for one proposed export — prohibited, undetermined, enhanced_review, license_required or
     clear — with the reasons (measure, articles, in-force period, sources and their status), what each
     input resolved to, and the graph version. The decision is recorded in the audit log before it is returned."""
-    state = state_of(request)
-    decision = state.screener.screen(body)
-    state.audit.append([decision], source="api")
+    # screened with the requests that arrive at the same time (graph.screening.coalesce)
+    decision = await asyncio.wrap_future(state_of(request).coalescer.submit(body))
     return decision.as_dict()
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import httpx
 import pytest
 
 from api.schemas import BatchResult, Decision
+from graph.audit import AuditLog
+from graph.kg import KnowledgeGraph
+from graph.screening import Screener
+from graph.screening.request import ScreeningRequest
 
+from ..screening.test_engines import generated_requests
 from .conftest import audit_lines
 
 JMSDF = {
@@ -121,3 +129,34 @@ def test_batch_media_types(client) -> None:  # type: ignore[no-untyped-def]
     )
     assert client.post("/screen/batch", json={"item": "x"}).status_code == 400
     assert client.post("/screen/batch", content=b"", headers={"content-type": "text/csv"}).status_code == 400
+
+
+@pytest.mark.slow
+def test_concurrent_screenings_over_http_each_get_their_own_recorded_decision(
+    live_server, kg: KnowledgeGraph, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """32 clients at once on a real server: requests are screened in groups (graph.screening.coalesce), yet
+    each answer is the decision its own transaction gets alone, and is in the audit log once."""
+    url = live_server(env={"ECKG_DATA_DIR": str(tmp_path / "data")})
+    bodies = [r.model_dump(mode="json", exclude_none=True) for r in generated_requests(kg, 160, seed=21)]
+    answers: list[dict | None] = [None] * len(bodies)  # type: ignore[type-arg]
+
+    def client(indexes: range) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            for i in indexes:
+                response = http.post("/screen", json=bodies[i])
+                assert response.status_code == 200, response.text
+                answers[i] = response.json()
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(client, [range(k, len(bodies), 32) for k in range(32)]))
+    reference = Screener(kg)
+    for body, answer in zip(bodies, answers, strict=True):
+        alone = reference.screen(ScreeningRequest.model_validate(body))
+        assert answer is not None and answer["input"] == body
+        assert (answer["decision"], [r["message"] for r in answer["reasons"]]) == (
+            alone.decision,
+            [r["message"] for r in alone.reasons],
+        )
+    logged = [record["id"] for _, record in AuditLog(tmp_path / "data" / "audit.jsonl").records()]
+    assert sorted(logged) == sorted(a["id"] for a in answers if a)
