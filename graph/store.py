@@ -92,6 +92,9 @@ def syntax_error(error: SyntaxError, query: str) -> QuerySyntaxError:
 FLUSH_AFTER = 20_000
 """Quads written to an on-disk store between flushes of its memtables (~20 MB of RocksDB memtable)."""
 
+COMPACT_AFTER = 20_000
+"""Quads added to an in-memory store, at the least, before it is compacted (EmbeddedStore.drop_graph)."""
+
 
 class EmbeddedStore:
     """An Oxigraph store in this process (in memory, or on disk when given a path)."""
@@ -103,6 +106,10 @@ class EmbeddedStore:
         self._writing = threading.Lock()
         self._unflushed = 0  # quads written to RocksDB's memtables since the last flush (stores on disk)
         self._on_disk = path is not None and not read_only
+        self._in_memory = path is None
+        self._added = 0  # quads bulk-added since the last compaction (stores in memory)
+        self._live = 0  # quads in the store at the last compaction, and added since (not in scratch graphs)
+        self.compactions = 0
         if path is None:
             self._store = ox.Store()
         else:
@@ -114,6 +121,7 @@ class EmbeddedStore:
         source = ox.Store.read_only(str(path))
         copy = cls()
         copy._store.bulk_extend(source.quads_for_pattern(None, None, None, None))
+        copy._live = len(copy._store)
         return copy
 
     @property
@@ -166,6 +174,7 @@ class EmbeddedStore:
         with self._writing:
             self._store.extend(quads)
             self._written(len(quads))
+            self._live += len(quads)
 
     def remove(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
@@ -189,12 +198,39 @@ class EmbeddedStore:
         quads = list(quads)
         with self._writing:
             self._store.bulk_extend(quads)
+            self._added += len(quads)
 
     def drop_graph(self, graph: str) -> None:
+        """Remove a named graph. An in-memory store is then compacted if it has taken as many quads since
+        the last compaction as it holds (and at least COMPACT_AFTER): Oxigraph's memory store keeps every
+        quad ever added, and every term, in its indexes — a removed quad is only marked removed — so a
+        process that screens transaction after transaction in scratch graphs would grow and slow down
+        without end (after 20,000 screenings, +45 MB and full scans 3x slower, measured). Compacting
+        copies the live quads into a fresh store, which costs about what the writes it cleans up cost."""
         node = ox.NamedNode(graph)
         with self._writing:
             if self._store.contains_named_graph(node):
                 self._store.remove_graph(node)
+            if self._in_memory and self._added >= max(COMPACT_AFTER, self._live):
+                self._compact()
+
+    def compact(self) -> None:
+        """Copy the live quads of an in-memory store into a fresh one (see drop_graph)."""
+        if self._in_memory:
+            with self._writing:
+                self._compact()
+
+    def _compact(self) -> None:
+        """Swap in a copy of the live quads (with the write lock held, so no write falls between copy and
+        swap). A reader still on the old store sees the same quads: no write went there since the copy."""
+        fresh = ox.Store()
+        fresh.bulk_extend(
+            self._store.quads_for_pattern(None, None, None, None)
+        )  # a private store: no lock order
+        self._store = fresh
+        self._live = len(fresh)
+        self._added = 0
+        self.compactions += 1
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
