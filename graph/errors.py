@@ -164,6 +164,13 @@ class StoreUnavailable(EckgError):
     title = "Store unavailable"
 
 
+class ShuttingDown(EckgError):
+    status = 503
+    exit_code = 3
+    slug = "shutting-down"
+    title = "Shutting down"
+
+
 class BuildError(EckgError):
     status = 500
     exit_code = 3

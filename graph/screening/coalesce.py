@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from graph.audit import AuditLog
+from graph.errors import ShuttingDown
 from graph.screening.decision import Decision
 from graph.screening.request import ScreeningRequest
 from graph.screening.screen import Screener
@@ -51,15 +52,17 @@ class Coalescer:
         self.source = source
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._closed = False
+        self._closing = threading.Lock()  # nothing is queued after the stop sign
         self._thread = threading.Thread(target=self._serve, name="eckg-screening", daemon=True)
         self._thread.start()
 
     def submit(self, request: ScreeningRequest) -> Future[Decision]:
         """The decision for `request`, when it has been screened with whatever else is waiting and recorded."""
-        if self._closed:
-            raise RuntimeError("the screening thread has stopped")
         answer: Future[Decision] = Future()
-        self._queue.put(_Pending(request, answer))
+        with self._closing:
+            if self._closed:
+                raise ShuttingDown("the server is shutting down and screens no more requests; retry")
+            self._queue.put(_Pending(request, answer))
         return answer
 
     def screen(self, request: ScreeningRequest) -> Decision:
@@ -67,10 +70,12 @@ class Coalescer:
 
     def close(self) -> None:
         """Stop taking requests; those already submitted are answered first."""
-        if not self._closed:
+        with self._closing:
+            if self._closed:
+                return
             self._closed = True
             self._queue.put(_STOP)
-            self._thread.join()
+        self._thread.join()
 
     # ------------------------------------------------------------------ the screening thread
 

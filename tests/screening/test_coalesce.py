@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.audit import AuditLog
-from graph.errors import FieldError
+from graph.errors import FieldError, ShuttingDown
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener
 from graph.screening.coalesce import MAX_GROUP, Coalescer
@@ -155,7 +155,7 @@ def test_closing_answers_what_was_submitted_and_refuses_more(kg: KnowledgeGraph)
     futures = [coalescer.submit(r) for r in requests]
     coalescer.close()
     assert all(f.done() and f.result().decision for f in futures)
-    with pytest.raises(RuntimeError, match="stopped"):
+    with pytest.raises(ShuttingDown, match="shutting down"):
         coalescer.submit(requests[0])
 
 
