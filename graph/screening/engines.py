@@ -172,6 +172,11 @@ class FastEngine:
         return frozenset(p for r in self.reads.values() if r is not None for p in r.predicates)
 
     @cached_property
+    def _needed_nodes(self) -> frozenset[ox.NamedNode] | None:
+        # compared as store terms: reading a term's .value makes a new Python string each time
+        return None if self._needed is None else frozenset(ox.NamedNode(p) for p in self._needed)
+
+    @cached_property
     def _where(self) -> dict[str, int]:
         return {c.constraint: where_body_start(c.select) for c in self.constraints}
 
@@ -196,13 +201,13 @@ class FastEngine:
     @contextmanager
     def _scratch(self, transactions: Sequence[Resolved]) -> Iterator[None]:
         node = ox.NamedNode(new_scratch_graph())
-        needed = self._needed
+        needed = self._needed_nodes
         self.kg.store.bulk_add(
             ox.Quad(tx_node, p, o, node)
             for tx in transactions
             for tx_node in [ox.NamedNode(tx.iri)]
             for p, o in tx.pairs
-            if needed is None or p.value in needed
+            if needed is None or p in needed
         )
         try:
             yield
