@@ -23,7 +23,6 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl import validate
 from rdflib.namespace import SH
 
 from graph.kg import KnowledgeGraph
@@ -287,6 +286,8 @@ class ReferenceEngine:
         self.by_constraint = {c.constraint: c for c in load_constraints(kg)}
 
     def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], Report]:
+        from pyshacl import validate  # only this engine needs it: ~0.2 s of every command's start otherwise
+
         data = rdflib.Graph()
         data += self.kg.rdflib_graph
         for tx in transactions:
