@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
@@ -26,11 +27,13 @@ from graph.namespaces import (
 from graph.parsing import parse_file
 from graph.periods import derive_periods
 from graph.reasoning import inferred_triples
-from graph.remote import RemoteStore
 from graph.results import QueryResult
 from graph.settings import Settings, get_settings
 from graph.store import Bindings, EmbeddedStore, extra_graph_name
 from graph.terms import graph_of, triples_to_rdflib
+
+if TYPE_CHECKING:  # the remote store (and httpx, ~0.1 s to import) only when one is used
+    from graph.remote import RemoteStore
 
 
 @dataclass
@@ -204,6 +207,8 @@ def load_graph(
 
 
 def remote_store(settings: Settings) -> RemoteStore:
+    from graph.remote import RemoteStore
+
     assert settings.store_url
     return RemoteStore(
         settings.store_url,
