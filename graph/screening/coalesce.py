@@ -28,13 +28,15 @@ from dataclasses import dataclass
 from graph.audit import AuditLog
 from graph.errors import ShuttingDown
 from graph.screening.decision import Decision
+from graph.screening.engines import FOCUS_LIMIT
 from graph.screening.request import ScreeningRequest
 from graph.screening.screen import Screener
 from graph.screening.transaction import Resolved
 
-# Past about 64 transactions a group costs nearly in proportion to its size (`make bench`: 2.6 ms for one,
-# 16 ms for 32, 23 ms for 64 on the AMD machine), so larger groups would only delay their first answers.
-MAX_GROUP = 64
+# A group is at most as large as the engine binds transactions by VALUES (FOCUS_LIMIT): larger runs go
+# unbound, at a cost set by the size of the graph, which a large party list makes far higher than one
+# request's. Within it, a group of 32 costs 16 ms against 2.6 ms for one (`make bench`, AMD machine).
+MAX_GROUP = FOCUS_LIMIT
 
 _STOP = object()
 

@@ -16,6 +16,7 @@ from graph.kg import KnowledgeGraph
 from graph.screening import Screener
 from graph.screening.coalesce import MAX_GROUP, Coalescer
 from graph.screening.decision import Decision
+from graph.screening.engines import FOCUS_LIMIT
 from graph.screening.request import ScreeningRequest
 from graph.screening.transaction import Resolved
 
@@ -179,3 +180,30 @@ def test_many_threads_at_once_get_their_own_decisions(kg: KnowledgeGraph) -> Non
     finally:
         coalescer.close()
     assert results == alone
+
+
+def test_a_group_of_weak_matches_keeps_every_rule_run_bound_to_at_most_focus_limit_transactions(
+    kg: KnowledgeGraph,
+) -> None:
+    """Each weak match is screened again as each of its candidates (up to 3): a full group of weak matches
+    must not become one run over 150 transactions, which goes unbound, at a cost set by the graph's size
+    (120 ms at 100,000 parties, against 14 ms bound)."""
+    requests = [
+        ScreeningRequest(item="1C902.b", destination="JP", end_user=name, date=f"2026-03-{day:02d}")
+        for day in range(1, 26)
+        for name in ("Mitsubishi Heavy Industries Aero", "Japan Self Defense")
+    ]
+    assert len(requests) == FOCUS_LIMIT
+    screener = Screener(kg)
+    sizes: list[int] = []
+    findings = screener.engine.findings
+
+    def counted(transactions: Sequence[Resolved]) -> list:  # type: ignore[type-arg]
+        sizes.append(len(transactions))
+        return findings(transactions)
+
+    screener.engine.findings = counted  # type: ignore[method-assign]
+    together = screener.screen_many(requests)
+    assert max(sizes) <= FOCUS_LIMIT and sum(sizes) == FOCUS_LIMIT * 4, sizes  # 50 + 150 alternatives
+    reference = Screener(kg)
+    assert [_summary(d) for d in together] == [_summary(reference.screen(r)) for r in requests]
