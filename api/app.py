@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
             yield
         finally:
             state.close()
+            gc.unfreeze()  # an app stopped in a process that goes on (tests) leaves its objects collectable
 
     app = FastAPI(title="eckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
