@@ -29,6 +29,9 @@ from graph.screening.decision import Decision
 from graph.screening.record import decision_quads
 
 
+SHORT_ID = 8  # characters of a decision id that `eckg audit` shows, and `eckg audit verify` takes
+
+
 @dataclass
 class AuditLog:
     path: Path
@@ -89,6 +92,31 @@ class AuditLog:
         if offset is None:
             raise NotFound(f"no decision {decision_id!r} in the audit log")
         return next(self.records(offset))[1]
+
+    def find(self, prefix: str) -> dict[str, Any]:
+        """The record of the one decision whose id starts with `prefix` (a whole id, or at least its first
+        SHORT_ID characters, as `eckg audit` shows it): NotFound if none does, FieldError if several do or
+        the prefix is shorter. For the command line only: over HTTP a decision is asked for by its whole
+        id, which is what makes it unguessable."""
+        prefix = prefix.strip().lower()
+        if len(prefix) < SHORT_ID:
+            raise FieldError(
+                f"decision id {prefix!r}: give the whole id or at least its first {SHORT_ID} characters",
+                errors=[{"field": "id", "message": f"shorter than {SHORT_ID} characters"}],
+            )
+        self._catch_up()
+        if prefix in self._index:
+            return self.get(prefix)
+        matches = sorted(i for i in self._index if i.startswith(prefix))
+        if not matches:
+            raise NotFound(f"no decision whose id starts with {prefix!r} in the audit log")
+        if len(matches) > 1:
+            raise FieldError(
+                f"decision id {prefix!r} is the start of {len(matches)} ids ({', '.join(matches[:3])}"
+                f"{', ...' if len(matches) > 3 else ''}); give more of it",
+                errors=[{"field": "id", "message": "ambiguous"}],
+            )
+        return self.get(matches[0])
 
     def _catch_up(self) -> None:
         with self._lock:

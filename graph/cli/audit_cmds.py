@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
+from rich.text import Text
 
-from graph.audit import AuditLog
+from graph.audit import SHORT_ID, AuditLog, moment
 from graph.cli.output import console, print_json
 from graph.errors import FieldError
 from graph.screening.decision import OUTCOMES
@@ -95,22 +96,45 @@ def audit_command(
         )
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(*header)
-        for row in rows:
-            table.add_row(*map(str, row))
-        table.caption = f"{len(rows)} decision(s) in {get_settings().audit_log}"
-        console.print(table)
+        for record in records:
+            console.print(_entry(record), highlight=False)
+        console.print(
+            f"[dim]{len(records)} decision(s) in {escape(str(get_settings().audit_log))}; ids shortened "
+            f"(`eckg audit verify` takes them so); --format json or csv for whole records[/]"
+        )
+
+
+def _entry(record: dict[str, Any]) -> Text:
+    """Two lines a decision, readable in 80 columns: when, short id, outcome, from where; then what (the
+    graph version, and everything else, in --format json or csv)."""
+    entry = Text(moment(record["decided_at"]).strftime("%Y-%m-%d %H:%M:%SZ  "))
+    entry.append(record["id"][:SHORT_ID], style="bold")
+    entry.append("  ")
+    entry.append(record["decision"], style=_STYLES.get(record["decision"], ""))
+    entry.append(f" · {record['certainty']}  {record.get('source', '')}")
+    given = record["input"]
+    entry.append(
+        f"\n    {given['item']} → {record['resolved']['destination']}, end user {given['end_user']}, "
+        f"as of {record['as_of']}"
+    )
+    return entry
+
+
+_STYLES = {"prohibited": "red", "undetermined": "yellow", "enhanced_review": "yellow", "clear": "green"}
 
 
 @audit_app.command("verify")
 def verify_command(
-    decision_id: Annotated[str, typer.Argument(help="The id of a recorded decision.")],
+    decision_id: Annotated[
+        str,
+        typer.Argument(help=f"The id of a recorded decision, or its first {SHORT_ID} characters or more."),
+    ],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Re-derive a recorded decision on the graph version it recorded (kept by content hash) and confirm the
     same outcome. Exit 0 when it is the same, 1 when it differs."""
     settings = get_settings()
-    result = verify(settings, AuditLog(settings.audit_log).get(decision_id))
+    result = verify(settings, AuditLog(settings.audit_log).find(decision_id))
     if fmt == "json":
         print_json(result.as_dict())
     else:

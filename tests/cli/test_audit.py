@@ -34,6 +34,20 @@ def test_decisions_are_listed_filtered_and_verified(run_cli, tmp_path) -> None: 
     assert result["verified"] is True and result["graph_source"] == "cache" and not result["differences"]
 
 
+def test_the_text_listing_fits_80_columns_and_its_short_ids_verify(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"ECKG_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "80"}
+    denied = _screened(run_cli, "Japan Maritime Self-Defense Force", env)
+    listed = run_cli("audit", env=env)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert max(len(line) for line in lines[:2]) <= 80, lines
+    short = denied["id"][:8]
+    assert f"  {short}  prohibited · confirmed  cli" in lines[0]
+    assert "1C902.b → JP, end user Japan Maritime Self-Defense Force, as of 2026-03-01" in lines[1]
+    verified = run_cli("audit", "verify", short, env=env)
+    assert verified.returncode == 0 and "same decision" in verified.stdout, verified.stderr
+
+
 def test_verify_rebuilds_a_past_version_from_its_snapshot(run_cli, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
     shutil.copytree(settings.cache_dir, cache)
