@@ -28,7 +28,6 @@ from graph.errors import FieldError, NotFound
 from graph.screening.decision import Decision
 from graph.screening.record import decision_quads
 
-
 SHORT_ID = 8  # characters of a decision id that `eckg audit` shows, and `eckg audit verify` takes
 
 
