@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.kg import KnowledgeGraph
 from graph.screening.decision import RANK, Decision, outcome_of
-from graph.screening.engines import FOCUS_LIMIT, Engine, make_engine
+from graph.screening.engines import Engine, make_engine
 from graph.screening.explain import Explainer, weakest
 from graph.screening.report import Finding
 from graph.screening.request import ScreeningRequest
@@ -69,12 +69,8 @@ class Screener:
         findings already made for them)."""
         findings = self._by_focus(self.engine.findings(transactions) if found is None else found)
         alternatives = [alt for tx in transactions for alt in _weak_alternatives(tx)]
-        # up to 3 alternatives a transaction: a few requests screened together (POST /screen's groups) keep
-        # their rules bound to the transactions, whose cost does not grow with the graph (FOCUS_LIMIT)
-        alts = [a for _, a in alternatives]
-        step = FOCUS_LIMIT if len(transactions) <= FOCUS_LIMIT else max(1, len(alts))
-        alt_findings = self._by_focus(
-            [f for i in range(0, len(alts), step) for f in self.engine.findings(alts[i : i + step])]
+        alt_findings = (
+            self._by_focus(self.engine.findings([a for _, a in alternatives])) if alternatives else {}
         )
         assumed: dict[str, list[tuple[Resolved, list[Finding]]]] = {}
         for original, alt in alternatives:
