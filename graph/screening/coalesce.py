@@ -33,8 +33,9 @@ from graph.screening.request import ScreeningRequest
 from graph.screening.screen import Screener
 from graph.screening.transaction import Resolved
 
-# A group is at most as large as the engine binds transactions by VALUES (FOCUS_LIMIT): larger runs go
-# unbound, at a cost set by the size of the graph, which a large party list makes far higher than one
+# A group is one run of the rules bound by VALUES (FOCUS_LIMIT transactions), and with its weak matches'
+# alternatives (up to 3 each) no more than the engine keeps bound (BOUND_RUNS runs): past that a run goes
+# unbound, at a cost set by the size of the graph, which a large party list makes far higher than a
 # request's. Within it, a group of 32 costs 16 ms against 2.6 ms for one (`make bench`, AMD machine).
 MAX_GROUP = FOCUS_LIMIT
 
