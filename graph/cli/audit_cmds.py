@@ -16,6 +16,7 @@ from graph.cli.output import console, print_json
 from graph.errors import FieldError
 from graph.screening.decision import OUTCOMES
 from graph.settings import get_settings
+from graph.validation import safe_cell
 from graph.verify import verify
 
 audit_app = typer.Typer(
@@ -58,8 +59,39 @@ def audit_command(
     if fmt not in ("text", "json", "csv"):
         raise typer.BadParameter("use text, json or csv", param_hint="--format")
     records = AuditLog(get_settings().audit_log).select(since=since, decision=decision, limit=limit)
-    rows = [
-        (
+    if fmt == "json":
+        print_json(records)
+    elif fmt == "csv":
+        _print_csv(records)
+    else:
+        for record in records:
+            console.print(_entry(record), highlight=False)
+        console.print(
+            f"[dim]{len(records)} decision(s) in {escape(str(get_settings().audit_log))}; ids shortened "
+            f"(`eckg audit verify` takes them so); --format json or csv for whole records[/]"
+        )
+
+
+_CSV_COLUMNS = (
+    "decided_at",
+    "id",
+    "decision",
+    "certainty",
+    "as_of",
+    "item",
+    "end_user",
+    "destination",
+    "source",
+    "graph",
+)
+
+
+def _print_csv(records: list[dict[str, Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(_CSV_COLUMNS)
+    for r in records:
+        row = (
             r["decided_at"],
             r["id"],
             r["decision"],
@@ -71,37 +103,8 @@ def audit_command(
             r.get("source", ""),
             r["graph_hash"][:12],
         )
-        for r in records
-    ]
-    header = (
-        "decided_at",
-        "id",
-        "decision",
-        "certainty",
-        "as_of",
-        "item",
-        "end_user",
-        "destination",
-        "source",
-        "graph",
-    )
-    if fmt == "json":
-        print_json(records)
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(
-            [[("'" + c if str(c).startswith(("=", "+", "-", "@")) else c) for c in row] for row in rows]
-        )
-        sys.stdout.write(buffer.getvalue())
-    else:
-        for record in records:
-            console.print(_entry(record), highlight=False)
-        console.print(
-            f"[dim]{len(records)} decision(s) in {escape(str(get_settings().audit_log))}; ids shortened "
-            f"(`eckg audit verify` takes them so); --format json or csv for whole records[/]"
-        )
+        writer.writerow([safe_cell(c) for c in row])
+    sys.stdout.write(buffer.getvalue())
 
 
 def _entry(record: dict[str, Any]) -> Text:

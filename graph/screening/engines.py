@@ -81,8 +81,9 @@ FOCUS_LIMIT = 50
 
 # Up to this many runs of FOCUS_LIMIT, transactions stay bound, a run of FOCUS_LIMIT at a time: unbound, a
 # run costs what the size of the graph sets (at 100,000 parties, 122 ms for 51 transactions against 14 ms
-# bound for 50; on the shipped graph about the same either way). So a few requests screened together, with
-# their weak matches' alternatives (up to 3 each), keep a cost that follows them (POST /screen's groups).
+# bound for 50). On the shipped graph bound runs cost more (17-40 ms against 9-21 ms for 51-150
+# transactions), but with results reused a group of 32 is no slower (docs/benchmarks.md). So a few requests
+# screened together, with their weak matches' alternatives (up to 3 each), keep a cost that follows them.
 BOUND_RUNS = 3
 
 # A result row: path, value (None: the focus itself), the other projected variables

@@ -3,6 +3,8 @@ graph version it recorded — from the build cache, or rebuilt from the kept sna
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 
@@ -83,3 +85,14 @@ def test_an_unknown_decision_id_exits_2(run_cli, tmp_path) -> None:  # type: ign
 def test_an_impossible_since_exits_2_naming_it(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     done = run_cli("audit", "--since", "2026-02-30", env={"ECKG_DATA_DIR": str(tmp_path)})
     assert done.returncode == 2 and "since: '2026-02-30'" in done.stderr and not done.stdout
+
+
+def test_the_csv_listing_has_whole_records_and_no_formula_cells(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"ECKG_DATA_DIR": str(tmp_path / "data")}
+    screened = _screened(run_cli, '=HYPERLINK("http://example.org")', env)
+    listed = run_cli("audit", "--format", "csv", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert [r["id"] for r in rows] == [screened["id"]]
+    assert rows[0]["end_user"] == '\'=HYPERLINK("http://example.org")'
+    assert rows[0]["graph"] == screened["graph_hash"][:12]
