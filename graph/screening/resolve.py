@@ -6,16 +6,13 @@ Indexes are built once per knowledge graph (`Resolver.for_graph`) and reused for
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from graph.catalogue import expand_iri
@@ -23,6 +20,7 @@ from graph.errors import FieldError
 from graph.kg import KnowledgeGraph
 from graph.screening.names import normalize
 from graph.screening.ngrams import GramIndex
+from graph.screening.scoring import ScoredNames
 
 Strength = Literal["exact", "strong", "weak", "none"]
 _CJK_ONLY = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\s]+$")
@@ -79,11 +77,13 @@ class Resolution:
 class NameIndex:
     """Normalised names of resources, for exact lookup and fuzzy search.
 
-    A fuzzy lookup scores every name — a near miss on a listed name must never be missed — as rapidfuzz's
-    ratio over names whose words were sorted once, when they were added (token-sort similarity, without
-    sorting every name again for every lookup: 20-30 ms for 500,000 names). Which names contain the input
-    (or are contained in it) is found by scanning up to INDEX_FROM names, and above that through the word
-    and n-gram postings of graph.screening.ngrams (tests/screening/test_name_index.py: the same answers)."""
+    A fuzzy lookup finds the best names exactly — a near miss on a listed name must never be missed — by
+    rapidfuzz's ratio over names whose words were sorted once, when they were added (token-sort similarity,
+    without sorting every name again for every lookup: 20-30 ms for 500,000 names). Above INDEX_FROM names,
+    only the names whose length lets them reach the best scores are scored (graph.screening.scoring). Which
+    names contain the input (or are contained in it) is found by scanning up to INDEX_FROM names, and above
+    that through the word and n-gram postings of graph.screening.ngrams (tests/screening/test_name_index.py:
+    the same answers)."""
 
     labels: dict[str, str] = field(default_factory=dict)  # iri -> display label
     exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # normalised -> iris
@@ -104,7 +104,7 @@ class NameIndex:
             self.sorted_names.append(_sorted_words(key))
             self.owners.append(iri)
             self.__dict__.pop("grams", None)
-            self.__dict__.pop("_shards", None)
+            self.__dict__.pop("_scored", None)
 
     @cached_property
     def grams(self) -> GramIndex | None:
@@ -150,29 +150,16 @@ class NameIndex:
 
     def _best(self, key: str, limit: int) -> list[tuple[str, float, int]]:
         """(name, score, name index) of the best-scoring names by token-sort similarity, best first (ties:
-        the earlier name first). A long list is scored in shards on the machine's cores, then the best are
-        scored again exactly (the shards' scores are single precision)."""
+        the earlier name first). A long list is scored by graph.screening.scoring: in shards on the
+        machine's cores, only the names whose length lets them reach the best scores."""
         sorted_key = _sorted_words(key)
         if len(self.sorted_names) < self.index_from:
             return process.extract(sorted_key, self.sorted_names, scorer=fuzz.ratio, limit=limit)
-        scores = np.concatenate(list(_SCORING.map(lambda shard: _scores(sorted_key, shard), self._shards)))
-        if not len(scores):
-            return []
-        count = min(limit, len(scores))
-        kth = np.partition(scores, -count)[-count]
-        # distinct scores differ by far more than single precision's error: within 1e-4 is the same score
-        above = np.flatnonzero(scores > kth + 1e-4)
-        tied = np.flatnonzero(np.abs(scores - kth) <= 1e-4)[: count - len(above)]  # earlier names first
-        exact = [
-            (fuzz.ratio(sorted_key, self.sorted_names[i]), int(i)) for i in np.concatenate([above, tied])
-        ]
-        exact.sort(key=lambda x: (-x[0], x[1]))
-        return [(self.sorted_names[i], score, i) for score, i in exact[:limit]]
+        return [(self.sorted_names[i], score, i) for score, i in self._scored.best(sorted_key, limit)]
 
     @cached_property
-    def _shards(self) -> list[list[str]]:
-        size = -(-len(self.sorted_names) // _SHARDS)
-        return [self.sorted_names[i : i + size] for i in range(0, len(self.sorted_names), size)]
+    def _scored(self) -> ScoredNames:
+        return ScoredNames(self.sorted_names)
 
     def substring(self, text: str, limit: int = 50) -> list[str]:
         """Resources one of whose names contains `text` (both normalised), earliest names first."""
@@ -315,14 +302,6 @@ class Resolver:
                 errors=[{"field": field_name, "message": f"unknown end use {text!r}; valid: {valid}"}],
             )
         return iri
-
-
-_SHARDS = max(2, os.cpu_count() or 2)
-_SCORING = ThreadPoolExecutor(max_workers=_SHARDS, thread_name_prefix="eckg-names")  # rapidfuzz frees the GIL
-
-
-def _scores(key: str, names: list[str]) -> npt.NDArray[np.float32]:
-    return process.cdist([key], names, scorer=fuzz.ratio, dtype=np.float32, workers=1)[0]
 
 
 def _sorted_words(name: str) -> str:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
 from graph.kg import KnowledgeGraph
 from graph.screening.ngrams import GramIndex, grams
+from graph.screening import scoring
 from graph.screening.resolve import NameIndex
 
 
@@ -75,3 +79,51 @@ def test_the_index_finds_names_by_words_and_substrings() -> None:
     assert list(index.within_words({"ihi", "corporation", "aerospace"})) == [0, 1]
     assert list(index.containing("heavy ind")) == [2]
     assert list(index.containing("重工")) == [3]
+
+
+@pytest.mark.parametrize("first", [1, 40, 2000])
+def test_scoring_by_length_ranks_names_as_one_scan_does(first: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above INDEX_FROM, names are scored in shards and only at the lengths that can reach the best scores
+    (graph.screening.scoring); the best names, their scores and the order of tied names (the earlier name
+    first) are those of scoring every name in one scan — however many names are scored before the cut."""
+    monkeypatch.setattr(scoring, "FIRST", first)
+    rng = random.Random(5)
+    syllables = ["ka", "to", "mar", "ri", "so", "ba", "ne", "vo", "li", "ru"]
+    scan, sharded = NameIndex(index_from=10**9), NameIndex(index_from=0)
+    for i in range(6_000):
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
+        # names alike, of many lengths, many of one length (so that scores tie at the cut), a few long
+        name = (
+            f"{word} {rng.choice(['optics', 'marine', 'works'])}"
+            if i % 3 == 0
+            else f"{word}{i % 7}"
+            if i % 3 == 1
+            else f"{word} " * rng.randint(1, 12)
+        )
+        scan.add(f"urn:synthetic:{i}", name, True)
+        sharded.add(f"urn:synthetic:{i}", name, True)
+    queries = ["kato marine", "rimar works", "so", "vobali optics", "zzz", "ka1", "marine kato", "k", ""]
+    queries += ["kato " * 9, "synthetic customer 00007", "marisobane ribavo tolika optics"]
+    for query in queries:
+        assert sharded._best(query, 20) == scan._best(query, 20), query
+
+
+_WORDS = st.text(alphabet="abcé 1", min_size=0, max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(_WORDS, min_size=1, max_size=120),
+    query=_WORDS,
+    limit=st.integers(1, 25),
+    first=st.integers(1, 60),
+)
+def test_best_scores_are_those_of_scoring_every_name(
+    names: list[str], query: str, limit: int, first: int
+) -> None:
+    """Any names, any query: the same best (score, position) as scoring every name, ties earliest first."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scoring, "FIRST", first)
+        got = scoring.ScoredNames(names).best(query, limit)
+    scan = process.extract(query, names, scorer=fuzz.ratio, limit=limit)
+    assert got == [(score, index) for _, score, index in scan]
