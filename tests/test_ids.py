@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
+from graph import ids
 from graph.ids import new_uuid
 
 
@@ -11,3 +14,16 @@ def test_ids_are_distinct_version_4_uuids() -> None:
     ids = [new_uuid() for _ in range(10_000)]  # more than one draw from the random source
     assert len(set(ids)) == len(ids)
     assert all(uuid.UUID(i).version == 4 for i in ids[:100] + ids[-100:])
+
+
+def test_ids_are_the_text_uuid_gives_for_the_same_random_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version and variant bits are set by hand: the same id as uuid.UUID(bytes=..., version=4)."""
+    raw = b"".join(
+        bytes([value]) * 16 for value in range(256)
+    )  # each byte value in the version and variant bytes
+    monkeypatch.setattr(ids, "_pool", raw)
+    monkeypatch.setattr(ids, "_at", 0)
+    for at in range(0, len(raw), 16):
+        made = new_uuid()
+        assert made == str(uuid.UUID(bytes=raw[at : at + 16], version=4))
+        assert uuid.UUID(made).variant == uuid.RFC_4122
