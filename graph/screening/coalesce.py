@@ -3,10 +3,12 @@
 A server answering many order systems gets their requests side by side. Screened one at a time, each pays
 for Oxigraph parsing and planning every rule query — most of one screening's time (docs/benchmarks.md) —
 and for an fsync of its own in the audit log. A Coalescer gives every request to one screening thread.
-Whenever that thread is free it takes all the requests waiting (up to MAX_GROUP), screens them as one batch
-(Screener.decide: each rule runs once, set-at-a-time, over the group), records their decisions with one
-audit write (group commit), and only then answers each caller. A request that finds the thread idle is
-screened alone, at once: grouping adds no wait; it uses the time requests would spend queued anyway.
+Whenever that thread is free it takes all the requests waiting (up to MAX_GROUP) and screens them as one
+batch (Screener.decide: each rule runs once, set-at-a-time, over the group). It hands the decisions to one
+recording thread and goes on to the next group; the recording thread writes every group waiting for it
+with one audit write and fsync (group commit), and only then answers each caller. A request that finds
+the threads idle is screened and recorded alone, at once: grouping adds no wait; it uses the time requests
+would spend queued anyway, and the screening of one group overlaps the fsync of the one before.
 
     >>> coalescer = Coalescer(Screener(load_graph()), audit=None)
     >>> coalescer.screen(ScreeningRequest(item="1C902.b", destination="JP",
@@ -15,7 +17,7 @@ screened alone, at once: grouping adds no wait; it uses the time requests would 
 
 A request that cannot be resolved (an end use not in the graph) fails alone; so does one whose screening
 fails, as a failing group is screened again one request at a time. If the audit write fails, every request
-of the group fails: a decision not recorded is never returned.
+it held fails: a decision not recorded is never returned.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from graph.screening.transaction import Resolved
 MAX_GROUP = FOCUS_LIMIT
 
 _STOP = object()
+Ready = list[tuple["_Pending", Decision]]
 
 
 @dataclass
@@ -54,10 +57,14 @@ class Coalescer:
         self.audit = audit
         self.source = source
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
+        self._records: queue.SimpleQueue[Ready | object] = queue.SimpleQueue()  # decided, to record
         self._closed = False
         self._closing = threading.Lock()  # nothing is queued after the stop sign
-        self._thread = threading.Thread(target=self._serve, name="eckg-screening", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._serve, name="eckg-screening", daemon=True)]
+        if audit is not None:
+            self._threads.append(threading.Thread(target=self._record, name="eckg-audit", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, request: ScreeningRequest) -> Future[Decision]:
         """The decision for `request`, when it has been screened with whatever else is waiting and recorded."""
@@ -78,7 +85,8 @@ class Coalescer:
                 return
             self._closed = True
             self._queue.put(_STOP)
-        self._thread.join()
+        for thread in self._threads:  # the screening thread passes the stop sign on to the recording one
+            thread.join()
 
     # ------------------------------------------------------------------ the screening thread
 
@@ -86,6 +94,7 @@ class Coalescer:
         while True:
             first = self._queue.get()
             if first is _STOP:
+                self._records.put(_STOP)
                 return
             group = [first]
             while len(group) < MAX_GROUP:
@@ -118,15 +127,11 @@ class Coalescer:
         for pending, failure in decided:
             if isinstance(failure, BaseException):
                 pending.answer.set_exception(failure)
-        try:
-            if self.audit is not None and ready:
-                self.audit.append([d for _, d in ready], source=self.source)
-        except Exception as error:
-            for pending, _ in ready:
-                pending.answer.set_exception(error)
-            return
-        for pending, decision in ready:
-            pending.answer.set_result(decision)
+        if self.audit is None:
+            for pending, decision in ready:
+                pending.answer.set_result(decision)
+        elif ready:
+            self._records.put(ready)
 
     def _decide(
         self, resolved: list[tuple[_Pending, Resolved]]
@@ -141,3 +146,28 @@ class Coalescer:
             if len(resolved) == 1:
                 return [(resolved[0][0], error)]
         return [item for one in resolved for item in self._decide([one])]
+
+    # ------------------------------------------------------------------ the recording thread
+
+    def _record(self) -> None:
+        assert self.audit is not None
+        stop = False
+        while not stop:
+            batches = [self._records.get()]
+            while True:
+                try:
+                    batches.append(self._records.get_nowait())
+                except queue.Empty:
+                    break
+            stop = any(b is _STOP for b in batches)
+            ready: Ready = [item for b in batches if isinstance(b, list) for item in b]
+            if not ready:
+                continue
+            try:
+                self.audit.append([d for _, d in ready], source=self.source)
+            except BaseException as error:  # no decision unrecorded is returned; the thread records on
+                for pending, _ in ready:
+                    pending.answer.set_exception(error)
+                continue
+            for pending, decision in ready:
+                pending.answer.set_result(decision)

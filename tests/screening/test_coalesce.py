@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,50 @@ def test_no_decision_is_returned_when_the_group_cannot_be_recorded(
                 future.result(30)
     finally:
         coalescer.close()
+
+
+class HeldAudit(AuditLog):
+    """The real audit log, whose first append waits until the test lets it go; it records the number of
+    decisions of every write."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.release = threading.Event()
+        self.started = threading.Event()
+        self.writes: list[int] = []
+
+    def append(self, decisions: Iterable[Decision], source: str) -> None:
+        decisions = list(decisions)
+        self.writes.append(len(decisions))
+        if len(self.writes) == 1:
+            self.started.set()
+            assert self.release.wait(30)
+        super().append(decisions, source)
+
+
+def test_the_next_groups_are_screened_while_one_is_recorded_and_none_answered_before_it_is(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    requests = generated_requests(kg, 9, seed=18)
+    screener = Screener(kg)
+    audit = HeldAudit(tmp_path / "audit.jsonl")
+    coalescer = Coalescer(screener, audit)
+    try:
+        first = coalescer.submit(requests[0])
+        assert audit.started.wait(30)  # screened; its write is held
+        rest = [coalescer.submit(r) for r in requests[1:]]
+        deadline = time.monotonic() + 30
+        while coalescer._records.qsize() == 0:  # screened while the first write waits, queued to record
+            assert time.monotonic() < deadline, "nothing was screened while a write was held"
+            time.sleep(0.01)
+        assert not first.done() and not any(f.done() for f in rest)
+        audit.release.set()
+        decided = [first.result(30), *(f.result(30) for f in rest)]
+    finally:
+        coalescer.close()
+    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [line["id"] for line in lines] == [d.id for d in decided]  # recorded in the order screened
+    assert audit.writes[0] == 1 and sum(audit.writes) == len(requests)
 
 
 def test_closing_answers_what_was_submitted_and_refuses_more(kg: KnowledgeGraph) -> None:
