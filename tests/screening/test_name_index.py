@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from graph.kg import KnowledgeGraph
-from graph.screening.ngrams import GramIndex, grams
 from graph.screening import scoring
+from graph.screening.ngrams import GramIndex, grams
 from graph.screening.resolve import NameIndex
 
 
