@@ -11,16 +11,15 @@ from graph.ids import new_uuid
 
 
 def test_ids_are_distinct_version_4_uuids() -> None:
-    ids = [new_uuid() for _ in range(10_000)]  # more than one draw from the random source
-    assert len(set(ids)) == len(ids)
-    assert all(uuid.UUID(i).version == 4 for i in ids[:100] + ids[-100:])
+    made = [new_uuid() for _ in range(10_000)]  # more than one draw from the random source
+    assert len(set(made)) == len(made)
+    assert all(uuid.UUID(i).version == 4 for i in made[:100] + made[-100:])
 
 
 def test_ids_are_the_text_uuid_gives_for_the_same_random_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     """The version and variant bits are set by hand: the same id as uuid.UUID(bytes=..., version=4)."""
-    raw = b"".join(
-        bytes([value]) * 16 for value in range(256)
-    )  # each byte value in the version and variant bytes
+    # ids whose bytes are all one value: each value in the bytes that hold the version and the variant
+    raw = b"".join(bytes([value]) * 16 for value in range(256))
     monkeypatch.setattr(ids, "_pool", raw)
     monkeypatch.setattr(ids, "_at", 0)
     for at in range(0, len(raw), 16):

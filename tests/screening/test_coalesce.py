@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -171,21 +170,34 @@ class HeldAudit(AuditLog):
         super().append(decisions, source)
 
 
+class CountingScreener(Screener):
+    """The real screener; `second` is set when it has decided a second group."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        super().__init__(kg)
+        self.decided = 0
+        self.second = threading.Event()
+
+    def decide(self, transactions: Sequence[Resolved], found: object = None) -> list[Decision]:
+        decisions = super().decide(transactions)
+        self.decided += 1
+        if self.decided == 2:
+            self.second.set()
+        return decisions
+
+
 def test_the_next_groups_are_screened_while_one_is_recorded_and_none_answered_before_it_is(
     kg: KnowledgeGraph, tmp_path: Path
 ) -> None:
     requests = generated_requests(kg, 9, seed=18)
-    screener = Screener(kg)
+    screener = CountingScreener(kg)
     audit = HeldAudit(tmp_path / "audit.jsonl")
     coalescer = Coalescer(screener, audit)
     try:
         first = coalescer.submit(requests[0])
         assert audit.started.wait(30)  # screened; its write is held
         rest = [coalescer.submit(r) for r in requests[1:]]
-        deadline = time.monotonic() + 30
-        while coalescer._records.qsize() == 0:  # screened while the first write waits, queued to record
-            assert time.monotonic() < deadline, "nothing was screened while a write was held"
-            time.sleep(0.01)
+        assert screener.second.wait(30), "nothing was screened while a write was held"
         assert not first.done() and not any(f.done() for f in rest)
         audit.release.set()
         decided = [first.result(30), *(f.result(30) for f in rest)]
