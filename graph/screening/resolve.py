@@ -110,6 +110,13 @@ class NameIndex:
     def grams(self) -> GramIndex | None:
         return GramIndex(self.names) if len(self.names) >= self.index_from else None
 
+    def prepare(self) -> None:
+        """Build now what lookups in a long list use, rather than at the first lookup: the n-gram postings
+        and the names laid out for scoring (about 2 s for 200,000 names)."""
+        if len(self.names) >= self.index_from:
+            self.grams  # noqa: B018
+            self._scored  # noqa: B018
+
     def lookup(self, text: str, strong: float, weak: float, limit: int = 5) -> Resolution:
         key = normalize(text)
         exact = sorted(self.exact.get(key, ()))
@@ -213,6 +220,11 @@ class Resolver:
     end_use_ids: dict[str, str]  # iri -> id
     strong: float
     weak: float
+
+    def prepare(self) -> None:
+        """The indexes of long name lists built now (a server's start-up), not at the first lookup."""
+        self.items.prepare()
+        self.parties.prepare()
 
     @classmethod
     def for_graph(cls, kg: KnowledgeGraph) -> Resolver:

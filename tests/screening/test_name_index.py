@@ -127,3 +127,17 @@ def test_best_scores_are_those_of_scoring_every_name(
         got = scoring.ScoredNames(names).best(query, limit)
     scan = process.extract(query, names, scorer=fuzz.ratio, limit=limit)
     assert got == [(score, index) for _, score, index in scan]
+
+
+def test_a_long_list_can_be_prepared_before_its_first_lookup() -> None:
+    index, lazy, short = NameIndex(index_from=3), NameIndex(index_from=3), NameIndex(index_from=3)
+    for i, name in enumerate(["ihi aerospace", "ihi", "mitsubishi heavy industries"]):
+        index.add(f"urn:synthetic:{i}", name, True)
+        lazy.add(f"urn:synthetic:{i}", name, True)
+    short.add("urn:synthetic:0", "ihi", True)
+    index.prepare()
+    short.prepare()
+    assert {"grams", "_scored"} <= index.__dict__.keys()
+    assert not {"grams", "_scored"} & short.__dict__.keys(), "a short list is scanned: nothing to build"
+    for query in ("ihi aero space", "mitsubishi heavy", "ihi"):
+        assert index.lookup(query, 90, 75) == lazy.lookup(query, 90, 75), query
