@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from graph.kg import KnowledgeGraph
+from graph.screening import names
 from graph.screening.names import normalize
 from graph.screening.resolve import Resolver
 
@@ -121,3 +124,11 @@ def test_a_close_runner_up_makes_a_match_ambiguous(resolver: Resolver) -> None:
 def test_a_name_contained_in_a_listed_name_is_a_possible_match(resolver: Resolver) -> None:
     assert resolver.party("三菱重工航空").candidates[0].iri.endswith("mhi-aero-engines")
     assert resolver.party("Subaru Corp Japan").candidates[0].iri.endswith("subaru")
+
+
+@given(st.text(alphabet="co.,ltdinkabushikgmpl株式会社有限合同公司() &ÄxyzＣＯ", max_size=40))
+def test_legal_forms_are_found_where_the_plain_alternation_finds_them(text: str) -> None:
+    """The legal-form pattern starts with a look at the first character; it finds what the alternation of
+    the forms alone finds."""
+    plain = re.compile(names._FORMS)
+    assert names._FORM_PATTERN.sub(" ", text) == plain.sub(" ", text)
