@@ -223,10 +223,8 @@ class EmbeddedStore:
     def _compact(self) -> None:
         """Swap in a copy of the live quads (with the write lock held, so no write falls between copy and
         swap). A reader still on the old store sees the same quads: no write went there since the copy."""
-        fresh = ox.Store()
-        fresh.bulk_extend(
-            self._store.quads_for_pattern(None, None, None, None)
-        )  # a private store: no lock order
+        fresh = ox.Store()  # private to this method: no lock to take in order
+        fresh.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
         self._store = fresh
         self._live = len(fresh)
         self._added = 0

@@ -171,16 +171,12 @@ class FastEngine:
         return out
 
     @cached_property
-    def _needed(self) -> frozenset[str] | None:
-        """The transaction predicates some constraint reads (None: unknown, so all of them)."""
+    def _needed(self) -> frozenset[ox.NamedNode] | None:
+        """The transaction predicates some constraint reads (None: unknown, so all of them), as store terms:
+        compared as terms, since reading a term's .value makes a new Python string each time."""
         if any(r is None for r in self.reads.values()):
             return None
-        return frozenset(p for r in self.reads.values() if r is not None for p in r.predicates)
-
-    @cached_property
-    def _needed_nodes(self) -> frozenset[ox.NamedNode] | None:
-        # compared as store terms: reading a term's .value makes a new Python string each time
-        return None if self._needed is None else frozenset(ox.NamedNode(p) for p in self._needed)
+        return frozenset(ox.NamedNode(p) for r in self.reads.values() if r is not None for p in r.predicates)
 
     @cached_property
     def _where(self) -> dict[str, int]:
@@ -215,7 +211,7 @@ class FastEngine:
     @contextmanager
     def _scratch(self, transactions: Sequence[Resolved]) -> Iterator[None]:
         node = ox.NamedNode(new_scratch_graph())
-        needed = self._needed_nodes
+        needed = self._needed
         self.kg.store.bulk_add(
             ox.Quad(tx_node, p, o, node)
             for tx in transactions
