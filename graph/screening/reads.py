@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 THIS = Variable("this")
-_FORMAT = "reads-5"  # bump when the analysis changes: cached answers are keyed by it
+_FORMAT = "reads-6"  # bump when the analysis changes: cached answers are keyed by it
 Triple = tuple[Any, Any, Any]
 
 
@@ -292,7 +292,8 @@ def cached_reads(constraints: Sequence[Any], directory: Path) -> dict[str, Reads
     return out
 
 
-def _from_json(entry: dict[str, Any]) -> Reads:
+def _from_json(stored: dict[str, Any]) -> Reads:
+    entry = dict(stored)  # the stored answer is saved again: read it, never change it
     required = tuple(tuple(group) for group in entry.pop("required", []))
     return Reads(**{k: tuple(v) for k, v in entry.items()}, required=required)
 

@@ -117,5 +117,11 @@ def test_answers_are_kept_by_query_text(tmp_path) -> None:  # type: ignore[no-un
 
     assert cached_reads([Q], tmp_path) == {"urn:c": Reads((A,), (A,), (), (), ((A,),))}
     assert (tmp_path / "constraint-reads.json").exists()
+    # read back from the file, and again: the answers kept stay whole (reading one emptied its groups)
+    assert (
+        cached_reads([Q], tmp_path)
+        == cached_reads([Q], tmp_path)
+        == {"urn:c": Reads((A,), (A,), (), (), ((A,),))}
+    )
     Q.select = "SELECT $this WHERE { ?x ex:a $this }"
     assert cached_reads([Q], tmp_path) == {"urn:c": None}
