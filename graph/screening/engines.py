@@ -27,7 +27,7 @@ from rdflib.namespace import SH
 
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_SHAPES
-from graph.screening.memo import Key, ResultMemo, bound_dates
+from graph.screening.memo import Key, ResultMemo, bound_dates, domain_values
 from graph.screening.reads import cached_reads
 from graph.screening.report import Finding, Report
 from graph.screening.shapes import Constraint, load_constraints
@@ -111,7 +111,8 @@ class FastEngine:
 
     def _new_memo(self) -> ResultMemo:
         self._memo_graph = self.kg.content_hash
-        return ResultMemo(self.reads, bound_dates(self.kg.store, self.kg.data_graphs(), self.reads.values()))
+        dates = bound_dates(self.kg.store, self.kg.data_graphs(), self.reads.values())
+        return ResultMemo(self.reads, dates, domain_values(self.kg.store, self.reads))
 
     def _current_memo(self) -> ResultMemo:
         with self._lock:

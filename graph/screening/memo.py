@@ -9,6 +9,11 @@ the xsd:date and xsd:dateTime objects of the predicates the constraints compare 
 date of the graph, where a query compares it with anything else), each with the day before and after
 (for time zones), so a day that is itself a boundary is a class of its own.
 
+A transaction can also be shown to have no results without running a constraint: when the values it
+gives a predicate cannot join the graph the way every solution must (graph.screening.reads.Domain: a party
+that is on no list, an end use no measure names). Its key is then the constraint's "unmatched" key, whose
+rows are none. The domains are answers of SPARQL queries over the graph, found once per graph version.
+
 The rules read the knowledge graphs and any extra data, never stored decisions; the memo is cleared when
 the graph's content hash changes (extra data loaded).
 """
@@ -26,7 +31,7 @@ import pyoxigraph as ox
 
 from graph.screening.reads import Reads
 from graph.screening.shapes import Constraint
-from graph.screening.transaction import Resolved
+from graph.screening.transaction import IRI, Resolved
 from graph.store import GraphStore
 
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
@@ -85,12 +90,39 @@ def bound_dates(store: GraphStore, graphs: Sequence[str], reads: Iterable[Reads 
     return [*graph_dates(store, graphs, None if "*" in bounds else bounds), *constants]
 
 
+# (predicates, IRIs): a transaction none of whose values for the predicates is one of the IRIs has no results
+Domains = dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]
+
+
+def domain_values(store: GraphStore, reads: dict[str, Reads | None]) -> Domains:
+    """The IRIs each constraint's domains admit (reads.Domain), over the same graphs as the rules. A domain
+    is used only if its patterns match no predicate a constraint reads of a transaction: the transactions'
+    own triples (in scratch graphs) can then never match them, and the answer holds for any of them.
+    None is used if some constraint's reads are unknown (every transaction triple is then in the scratch
+    graph)."""
+    if any(r is None for r in reads.values()):
+        return {}
+    tx_predicates = {p for r in reads.values() if r is not None for p in r.predicates}
+    found: Domains = {}
+    for constraint, read in reads.items():
+        for domain in read.domains if read is not None else ():
+            if tx_predicates & set(domain.uses):
+                continue
+            rows = store.query(domain.query).rows
+            iris = frozenset(v.value for row in rows for v in row.values() if isinstance(v, ox.NamedNode))
+            found.setdefault(constraint, []).append((domain.predicates, iris))
+    return found
+
+
 class ResultMemo:
     """Result rows of constraints by key, least recently used out first; thread-safe."""
 
-    def __init__(self, reads: dict[str, Reads | None], dates: Iterable[str]) -> None:
+    def __init__(
+        self, reads: dict[str, Reads | None], dates: Iterable[str], domains: Domains | None = None
+    ) -> None:
         self.reads = reads
         self.dates = DateClasses(dates)
+        self.domains = domains or {}
         self._rows: OrderedDict[Key, list[Any]] = OrderedDict()
         self._lock = threading.Lock()
         known = [r for r in reads.values() if r is not None]
@@ -131,6 +163,12 @@ class ResultMemo:
             return None
         if any(all(not signature[self._position[p]] for p in group) for group in read.required):
             return (c.constraint, _UNMATCHED)  # a pattern every match needs has nothing to match
+        if any(all(signature[self._position[p]] for p in group) for group in read.excluded):
+            return (c.constraint, _UNMATCHED)  # what a filter every match passes must not find is there
+        for predicates, iris in self.domains.get(c.constraint, ()):
+            values = [v for p in predicates for v in signature[self._position[p]]]
+            if values and all(kind == IRI and value not in iris for kind, value in values):
+                return (c.constraint, _UNMATCHED)  # no value joins the graph as every match needs
         parts: list[Any] = [c.constraint]
         for p in read.predicates:
             value = signature[self._position[p]]

@@ -8,6 +8,11 @@ reuse them. `reads()` returns those predicates, or None when the query does not 
 `$this` as an object, a property path other than `a|b` from `$this`, a variable predicate on `$this` not
 restricted by `FILTER(?p IN (...))` or VALUES, or a variable subject with a transaction predicate.
 
+Two more facts let the fast engine know a transaction has no results without running the query
+(graph.screening.memo): the values a predicate's objects must take to join the patterns every solution
+matches (`Domain`: a party must be on a list, an end use named by a measure), and the predicates whose
+mere presence fails a filter every solution must pass (`FILTER NOT EXISTS { $this p ?x }`).
+
 The query is parsed with rdflib's SPARQL parser (pyparsing, ~20 ms a query), so the answers are kept in
 the build directory, keyed by a digest of the query text.
 """
@@ -16,102 +21,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
-from rdflib.paths import AlternativePath
 from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-THIS = Variable("this")
-_FORMAT = "reads-6"  # bump when the analysis changes: cached answers are keyed by it
-Triple = tuple[Any, Any, Any]
+from graph.screening.algebra import (
+    THIS,
+    Triple,
+    children,
+    from_this,
+    mentions,
+    restrictions,
+    triple_patterns,
+    walk,
+)
+from graph.screening.needs import Domain, domains_of, excluded_predicates, required_predicates
 
-
-def _children(node: Any) -> Iterator[tuple[Any, str | None]]:
-    """A node's children with their keys. rdflib keeps the translated pattern of an EXISTS as an instance
-    attribute beside the raw parse under the same key, so the attribute wins."""
-    if isinstance(node, CompValue):
-        for key in node:
-            if not key.startswith("_"):
-                yield (node.__dict__[key] if key in node.__dict__ else dict.__getitem__(node, key)), key
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            yield value, None
-    elif isinstance(node, dict):  # VALUES rows: {variable: term}
-        for key, value in node.items():
-            yield key, None
-            yield value, None
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    for child, _ in _children(node):
-        yield from _walk(child)
-
-
-def _triples(algebra: Any) -> list[Triple]:
-    """Every triple pattern, in the WHERE clause and in FILTER (NOT) EXISTS."""
-    out: list[Triple] = []
-    for node in _walk(algebra):
-        if isinstance(node, CompValue) and "triples" in node and node["triples"] is not None:
-            for entry in node["triples"]:
-                flat = list(entry)
-                out.extend((flat[i], flat[i + 1], flat[i + 2]) for i in range(0, len(flat) - 2, 3))
-    return out
-
-
-def _restrictions(algebra: Any) -> dict[Variable, set[URIRef]]:
-    """Variables that can only take the IRIs listed by `FILTER(?v IN (...))` or `VALUES ?v {...}`."""
-    found: dict[Variable, set[URIRef]] = {}
-    for node in _walk(algebra):
-        if not isinstance(node, CompValue):
-            continue
-        if (
-            node.name == "RelationalExpression"
-            and node.get("op") == "IN"
-            and isinstance(node.get("expr"), Variable)
-        ):
-            other = node.get("other") or []
-            if all(isinstance(term, URIRef) for term in other):
-                found[node["expr"]] = set(other)
-        elif node.name == "values" and node.get("res") is not None:
-            rows = node["res"]
-            for var in {v for row in rows for v in row}:
-                terms = {row.get(var) for row in rows}
-                if all(isinstance(term, URIRef) for term in terms):
-                    found[var] = {term for term in terms if isinstance(term, URIRef)}
-    return found
-
-
-def _from_this(predicate: Any, restricted: dict[Variable, set[URIRef]]) -> set[URIRef] | None:
-    if isinstance(predicate, URIRef):
-        return {predicate}
-    if isinstance(predicate, Variable):
-        return restricted.get(predicate)
-    if isinstance(predicate, AlternativePath) and all(isinstance(arg, URIRef) for arg in predicate.args):
-        return {arg for arg in predicate.args if isinstance(arg, URIRef)}
-    return None
-
-
-def _path_iris(path: Any) -> set[URIRef]:
-    if isinstance(path, URIRef):
-        return {path}
-    parts = [getattr(path, name) for name in ("args", "path", "arg") if hasattr(path, name)]
-    flat = [p for part in parts for p in (part if isinstance(part, (list, tuple)) else [part])]
-    return {iri for p in flat for iri in _path_iris(p)}
-
-
-def _mentions(predicate: Any, read: set[URIRef]) -> bool:
-    if isinstance(predicate, Variable):
-        return True
-    return bool(_path_iris(predicate) & read)
+_FORMAT = "reads-7"  # bump when the analysis changes: cached answers are keyed by it
 
 
 _ANY = "*"  # compared with any term of the graph
@@ -131,23 +65,27 @@ class Reads:
     bounds: tuple[str, ...] = ()  # predicates whose objects the compared values meet ("*": any)
     # groups of predicates of which the transaction must have at least one for the query to match
     required: tuple[tuple[str, ...], ...] = ()
+    # what the values of some predicates must be for the query to match: see Domain
+    domains: tuple[Domain, ...] = ()
+    # groups of predicates that, all present, leave the query no match (`FILTER NOT EXISTS { $this p ?x }`)
+    excluded: tuple[tuple[str, ...], ...] = ()
 
 
 def reads(select: str, prefixes: dict[str, str]) -> Reads | None:
     """What the constraint reads of its transaction, or None when that cannot be shown from the query."""
     algebra = translateQuery(parseQuery(select), initNs=prefixes).algebra
-    triples = _triples(algebra)
+    triples = triple_patterns(algebra)
     if any(o == THIS for _, _, o in triples):
         return None
-    restricted = _restrictions(algebra)
+    restricted = restrictions(algebra)
     read: set[URIRef] = set()
     for subject, predicate, _ in triples:
         if subject == THIS:
-            found = _from_this(predicate, restricted)
+            found = from_this(predicate, restricted)
             if found is None:
                 return None
             read |= found
-    if any(subject != THIS and _mentions(predicate, read) for subject, predicate, _ in triples):
+    if any(subject != THIS and mentions(predicate, read) for subject, predicate, _ in triples):
         return None
     this_objects = {o for s_, _, o in triples if s_ == THIS and isinstance(o, Variable)}
     compared, bounds = [], set()
@@ -156,52 +94,19 @@ def reads(select: str, prefixes: dict[str, str]) -> Reads | None:
         if sources is not None:
             compared.append(str(p))
             bounds |= sources
-    constants = sorted({str(t) for t in _walk(algebra) if isinstance(t, Literal) and t.datatype in _DATES})
-    required = sorted({tuple(sorted(str(p) for p in group)) for group in _required(algebra, restricted)})
+    constants = sorted({str(t) for t in walk(algebra) if isinstance(t, Literal) and t.datatype in _DATES})
+    required = sorted(
+        {tuple(sorted(str(p) for p in group)) for group in required_predicates(algebra, restricted)}
+    )
     return Reads(
         tuple(sorted(str(p) for p in read)),
         tuple(sorted(compared)),
         tuple(constants),
         tuple(sorted(bounds)),
         tuple(required),
+        tuple(domains_of(algebra, restricted)),
+        tuple(sorted(set(excluded_predicates(algebra)))),
     )
-
-
-_MANDATORY = {  # algebra operators, and the operands every solution comes through
-    "SelectQuery": ("p",),
-    "Distinct": ("p",),
-    "Reduced": ("p",),
-    "Project": ("p",),
-    "Filter": ("p",),
-    "Join": ("p1", "p2"),
-    "LeftJoin": ("p1",),
-    "Extend": ("p",),
-    "OrderBy": ("p",),
-    "Slice": ("p",),
-    "Minus": ("p1",),
-}
-
-
-def _required(node: Any, restricted: dict[Variable, set[URIRef]]) -> Iterator[set[URIRef]]:
-    """Predicates (or sets of alternatives) of `$this` triple patterns every solution must match."""
-    if not isinstance(node, CompValue):
-        return
-    if node.name == "BGP":
-        for subject, predicate, _ in dict.get(node, "triples") or []:
-            if subject == THIS and (found := _from_this(predicate, restricted)):
-                yield found
-        return
-    if node.name == "Union":  # a solution comes from one branch: it meets a group of either
-        left, right = (
-            list(_required(dict.get(node, "p1"), restricted)),
-            list(_required(dict.get(node, "p2"), restricted)),
-        )
-        for a in left:
-            for b in right:
-                yield a | b
-        return
-    for key in _MANDATORY.get(node.name, ()):
-        yield from _required(dict.get(node, key), restricted)
 
 
 def _compared_with(
@@ -234,9 +139,9 @@ def _bound_by(algebra: Any, triples: list[Triple], var: Variable) -> set[str]:
     """The predicates whose objects a variable must be (it is the object of triple patterns with them),
     or {"*"} when it may be bound otherwise (BIND, VALUES, a path, a variable predicate, a subquery)."""
     assigned = any(
-        isinstance(node, CompValue) and dict.get(node, "var") == var for node in _walk(algebra)
+        isinstance(node, CompValue) and dict.get(node, "var") == var for node in walk(algebra)
     ) or any(
-        isinstance(node, dict) and not isinstance(node, CompValue) and var in node for node in _walk(algebra)
+        isinstance(node, dict) and not isinstance(node, CompValue) and var in node for node in walk(algebra)
     )
     found = {p for _, p, o in triples if o == var}
     if assigned or not found or not all(isinstance(p, URIRef) for p in found):
@@ -263,14 +168,12 @@ def _uses_ok(node: Any, var: Variable, others: set[Any], met: set[Any]) -> bool:
                 flat = list(entry)
                 for i in range(0, len(flat) - 2, 3):
                     subject, predicate, obj = flat[i : i + 3]
-                    if predicate == var or (isinstance(predicate, RdfPath) and var in _walk(predicate)):
+                    if predicate == var or (isinstance(predicate, RdfPath) and var in walk(predicate)):
                         return False
                     if obj == var and subject != THIS:
                         met.add(predicate if isinstance(predicate, URIRef) else _ANY)
-            return all(
-                _uses_ok(child, var, others, met) for child, key in _children(node) if key != "triples"
-            )
-    return all(_uses_ok(child, var, others, met) for child, _ in _children(node))
+            return all(_uses_ok(child, var, others, met) for child, key in children(node) if key != "triples")
+    return all(_uses_ok(child, var, others, met) for child, _ in children(node))
 
 
 def cached_reads(constraints: Sequence[Any], directory: Path) -> dict[str, Reads | None]:
@@ -295,7 +198,13 @@ def cached_reads(constraints: Sequence[Any], directory: Path) -> dict[str, Reads
 def _from_json(stored: dict[str, Any]) -> Reads:
     entry = dict(stored)  # the stored answer is saved again: read it, never change it
     required = tuple(tuple(group) for group in entry.pop("required", []))
-    return Reads(**{k: tuple(v) for k, v in entry.items()}, required=required)
+    excluded = tuple(tuple(group) for group in entry.pop("excluded", []))
+    domains = tuple(
+        Domain(tuple(d["predicates"]), d["query"], tuple(d["uses"])) for d in entry.pop("domains", [])
+    )
+    return Reads(
+        **{k: tuple(v) for k, v in entry.items()}, required=required, domains=domains, excluded=excluded
+    )
 
 
 def _save(path: Path, data: dict[str, Any]) -> None:

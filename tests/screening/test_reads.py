@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
-from graph.screening.memo import DateClasses
+from graph.screening.memo import DateClasses, domain_values
 from graph.screening.reads import Reads, cached_reads, reads
+from graph.store import EmbeddedStore
 
 P = {"ex": "http://example.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
 A, B, C, D = (f"http://example.org/{x}" for x in "abcd")
@@ -84,6 +86,85 @@ def test_reads_finds_required_patterns(select: str, required: tuple[tuple[str, .
     assert found is not None and found.required == required
 
 
+@pytest.mark.parametrize(
+    ("select", "excluded"),
+    [
+        ("SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { $this ex:b ?y } }", ((B,),)),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { $this ex:b ?y ; ex:c ?z } }", ((B, C),)),
+        (
+            "SELECT $this WHERE { $this ex:a ?x FILTER(?x != 1 && NOT EXISTS { $this ex:b ?y }) }",
+            ((B,),),
+        ),
+        # ?y is bound outside: only that value excludes
+        ("SELECT $this WHERE { $this ex:a ?y FILTER NOT EXISTS { $this ex:b ?y } }", ()),
+        # asks more than presence
+        ("SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { $this ex:b ?y . ?y ex:c ?z } }", ()),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { $this ex:b ex:d } }", ()),
+        # not a filter every solution passes
+        ("SELECT $this WHERE { $this ex:a ?x FILTER(?x = 1 || NOT EXISTS { $this ex:b ?y }) }", ()),
+        (
+            "SELECT $this WHERE { { $this ex:a ?x FILTER NOT EXISTS { $this ex:b ?y } } UNION { $this ex:c ?x } }",
+            (),
+        ),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { $this ex:b ?y } }", ()),
+    ],
+)
+def test_reads_finds_predicates_whose_presence_excludes(
+    select: str, excluded: tuple[tuple[str, ...], ...]
+) -> None:
+    found = reads(select, P)
+    assert found is not None and found.excluded == excluded
+
+
+@pytest.mark.parametrize(
+    ("select", "domains"),
+    [
+        # the patterns joined to ?x, with $this left out
+        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b ?y . ?y ex:c ex:d }", [((A,), (B, C))]),
+        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b* ?y . ?z ex:c ?y }", [((A,), (B, C))]),
+        # bound in both branches of a UNION: from either predicate
+        ("SELECT $this WHERE { { $this ex:a ?x } UNION { $this ex:b ?x } ?x ex:c ?y }", [((A, B), (C,))]),
+        # not joined: patterns of the other variable only
+        (
+            "SELECT $this WHERE { $this ex:a ?x ; ex:b ?w . ?w ex:c ?y . ?x ex:d ?v }",
+            [((B,), (C,)), ((A,), (D,))],
+        ),  # ?w, then ?x
+        # patterns not every solution matches are not among them
+        ("SELECT $this WHERE { $this ex:a ?x OPTIONAL { ?x ex:b ?y } }", []),
+        ("SELECT $this WHERE { $this ex:a ?x { ?x ex:b ?y } UNION { ?x ex:c ?y } }", []),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?x ex:b ?y } }", []),
+        ("SELECT $this WHERE { $this ex:a ?x MINUS { ?x ex:b ?y } }", []),
+        ("SELECT $this WHERE { { $this ex:a ?x } UNION { $this ex:b ?z } ?x ex:c ?y }", []),
+    ],
+)
+def test_reads_finds_what_values_must_join(
+    select: str, domains: list[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> None:
+    found = reads(select, P)
+    assert found is not None
+    assert [(d.predicates, d.uses) for d in found.domains] == domains
+
+
+def test_domains_hold_the_values_that_join() -> None:
+    """A domain's query answers the values the query's patterns admit, over the graph: here the parties
+    that are, or are part of, a listed party."""
+    store = EmbeddedStore()
+    ex = "http://example.org/"
+    store.add(
+        ox.Quad(ox.NamedNode(ex + s), ox.NamedNode(ex + p), ox.NamedNode(ex + o), ox.NamedNode(ex + "g"))
+        for s, p, o in [("l1", "listed", "x"), ("y", "partOf", "x"), ("z", "partOf", "w")]
+    )
+    select = "SELECT $this WHERE { $this ex:endUser ?party . ?party ex:partOf* ?to . ?l ex:listed ?to }"
+    found = reads(select, P)
+    assert found is not None
+    assert domain_values(store, {"urn:c": found}) == {
+        "urn:c": [((ex + "endUser",), frozenset({ex + "x", ex + "y"}))]
+    }
+    # a domain whose patterns match a predicate some constraint reads of a transaction is not used
+    other = reads("SELECT $this WHERE { $this ex:partOf ?y }", P)
+    assert domain_values(store, {"urn:c": found, "urn:d": other}) == {}
+
+
 def test_reads_collects_date_constants() -> None:
     found = reads('SELECT $this WHERE { $this ex:d ?d FILTER(?d >= "2026-01-09"^^xsd:date) }', P)
     assert found is not None and found.constants == ("2026-01-09",)
@@ -117,11 +198,10 @@ def test_answers_are_kept_by_query_text(tmp_path) -> None:  # type: ignore[no-un
 
     assert cached_reads([Q], tmp_path) == {"urn:c": Reads((A,), (A,), (), (), ((A,),))}
     assert (tmp_path / "constraint-reads.json").exists()
-    # read back from the file, and again: the answers kept stay whole (reading one emptied its groups)
-    assert (
-        cached_reads([Q], tmp_path)
-        == cached_reads([Q], tmp_path)
-        == {"urn:c": Reads((A,), (A,), (), (), ((A,),))}
-    )
+    # read back from the file, and again: the answers kept are whole (reading them once left them emptied)
+    Q.select = "SELECT $this WHERE { $this ex:a ?x . ?x ex:b ?y FILTER NOT EXISTS { $this ex:c ?z } }"
+    first = cached_reads([Q], tmp_path)
+    assert first["urn:c"] is not None and first["urn:c"].domains and first["urn:c"].excluded
+    assert cached_reads([Q], tmp_path) == cached_reads([Q], tmp_path) == first
     Q.select = "SELECT $this WHERE { ?x ex:a $this }"
     assert cached_reads([Q], tmp_path) == {"urn:c": None}
