@@ -8,10 +8,8 @@ reuse them. `reads()` returns those predicates, or None when the query does not 
 `$this` as an object, a property path other than `a|b` from `$this`, a variable predicate on `$this` not
 restricted by `FILTER(?p IN (...))` or VALUES, or a variable subject with a transaction predicate.
 
-Two more facts let the fast engine know a transaction has no results without running the query
-(graph.screening.memo): the values a predicate's objects must take to join the patterns every solution
-matches (`Domain`: a party must be on a list, an end use named by a measure), and the predicates whose
-mere presence fails a filter every solution must pass (`FILTER NOT EXISTS { $this p ?x }`).
+What every solution needs of the transaction (graph.screening.needs) is kept with it, so that the fast
+engine knows some transactions have no results without running the query (graph.screening.memo).
 
 The query is parsed with rdflib's SPARQL parser (pyparsing, ~20 ms a query), so the answers are kept in
 the build directory, keyed by a digest of the query text.
