@@ -14,13 +14,18 @@ THIS = Variable("this")
 Triple = tuple[Any, Any, Any]
 
 
+def child(node: CompValue, key: str) -> Any:
+    """A node's child under `key`. rdflib keeps the translated pattern of an EXISTS as an instance attribute
+    beside the raw parse under the same key, so the attribute wins."""
+    return node.__dict__[key] if key in node.__dict__ else dict.get(node, key)
+
+
 def children(node: Any) -> Iterator[tuple[Any, str | None]]:
-    """A node's children with their keys. rdflib keeps the translated pattern of an EXISTS as an instance
-    attribute beside the raw parse under the same key, so the attribute wins."""
+    """A node's children with their keys (see child)."""
     if isinstance(node, CompValue):
         for key in node:
             if not key.startswith("_"):
-                yield (node.__dict__[key] if key in node.__dict__ else dict.__getitem__(node, key)), key
+                yield child(node, key), key
     elif isinstance(node, (list, tuple)):
         for value in node:
             yield value, None

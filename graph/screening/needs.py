@@ -23,7 +23,7 @@ from typing import Any
 from rdflib import BNode, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.screening.algebra import THIS, Triple, children, from_this, path_iris
+from graph.screening.algebra import THIS, Triple, child, children, from_this, path_iris
 
 
 @dataclass(frozen=True)
@@ -157,9 +157,8 @@ def _conjuncts(expr: Any) -> list[Any]:
 
 def _presence(algebra: Any, exists: CompValue) -> tuple[str, ...] | None:
     """The predicates of a NOT EXISTS that only asks whether `$this` has them, else None."""
-    graph = exists.__dict__.get("graph", dict.get(exists, "graph"))
     patterns: list[Triple] = []
-    stack = [graph]
+    stack = [child(exists, "graph")]
     while stack:
         part = stack.pop()
         if not isinstance(part, CompValue) or part.name not in ("Join", "BGP"):
@@ -184,5 +183,5 @@ def _walk_outside(node: Any, skip: Any) -> Iterator[Any]:
     if node is skip:
         return
     yield node
-    for child, _ in children(node):
-        yield from _walk_outside(child, skip)
+    for sub, _ in children(node):
+        yield from _walk_outside(sub, skip)

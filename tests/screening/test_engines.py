@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener, ScreeningRequest, engines
 from graph.screening.engines import FastEngine, ReferenceEngine, fill_message
+from graph.screening.memo import ResultMemo
 
 pytestmark = pytest.mark.slow
 
@@ -145,18 +146,17 @@ def test_domains_spare_runs(kg: KnowledgeGraph, batch) -> None:  # type: ignore[
     to have no results without running the rule — the batch test_findings_agree checks against pySHACL."""
     engine = FastEngine(kg)
 
-    def unmatched() -> int:
-        engine.memo._by_signature.clear()
+    def unmatched(memo: ResultMemo) -> int:
         return sum(
             1
             for tx in batch
-            for key in engine.memo.keys(engine.constraints, tx)
+            for key in memo.keys(engine.constraints, tx)
             if key is not None and key[1] == "unmatched"
         )
 
-    with_domains = unmatched()
-    engine.memo.domains = {}
-    assert with_domains > unmatched() + len(batch)
+    without = ResultMemo(engine.reads, [])
+    with_domains = ResultMemo(engine.reads, [], engine.memo.domains)
+    assert unmatched(with_domains) > unmatched(without) + len(batch)
 
 
 def test_reuse_across_dates_is_exact(kg: KnowledgeGraph) -> None:
