@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     batch_workers: int = Field(default=0, ge=0)
     # Name-match score (0-100) at or above which a party or item name is taken as a match.
     match_threshold: float = Field(default=90.0, ge=0, le=100)
-    # Name-match score (0-100) at or above which a near miss is reported as a possible match.
+    # Name-match score (0-100) at or above which a near miss is reported as a possible match; names scoring
+    # less are not reported (nor scored, in a long list).
     weak_match_threshold: float = Field(default=75.0, ge=0, le=100)
 
     @property

@@ -80,7 +80,8 @@ class NameIndex:
     A fuzzy lookup finds the best names exactly — a near miss on a listed name must never be missed — by
     rapidfuzz's ratio over names whose words were sorted once, when they were added (token-sort similarity,
     without sorting every name again for every lookup: 20-30 ms for 500,000 names). Above INDEX_FROM names,
-    only the names whose length lets them reach the best scores are scored (graph.screening.scoring). Which
+    only the names whose length and characters let them reach the weak threshold are scored
+    (graph.screening.scoring). Which
     names contain the input (or are contained in it) is found by scanning up to INDEX_FROM names, and above
     that through the word and n-gram postings of graph.screening.ngrams (tests/screening/test_name_index.py:
     the same answers)."""
@@ -112,7 +113,7 @@ class NameIndex:
 
     def prepare(self) -> None:
         """Build now what lookups in a long list use, rather than at the first lookup: the n-gram postings
-        and the names laid out for scoring (about 2 s for 200,000 names)."""
+        and the names laid out for scoring, with their character counts (about 2 s for 200,000 names)."""
         if len(self.names) >= self.index_from:
             self.grams  # noqa: B018
             self._scored  # noqa: B018
@@ -131,10 +132,12 @@ class NameIndex:
 
     def _fuzzy(self, text: str, key: str, strong: float, weak: float, limit: int) -> Resolution:
         """Score names by token-sort similarity. A match is strong only when it clears the threshold
-        and no other party comes within AMBIGUITY_MARGIN; names containing the input (or contained in it)
-        are possible matches however low their score."""
+        and no other party comes within AMBIGUITY_MARGIN; names scoring at least `weak` are possible matches,
+        and so are names containing the input (or contained in it) however low their score. Names that can
+        neither be possible matches nor make a match ambiguous are not looked for: in a long list most names
+        cannot reach that floor, and are not scored (graph.screening.scoring)."""
         scores: dict[str, float] = {}
-        for _, score, index in self._best(key, limit * 4):
+        for _, score, index in self._best(key, limit * 4, min(weak, strong - AMBIGUITY_MARGIN)):
             owner = self.owners[index]
             scores[owner] = max(scores.get(owner, 0.0), score)
         contained = self._containing(key, limit * 4)
@@ -146,7 +149,8 @@ class NameIndex:
         possible = [(i, s) for i, s in ranked if s >= weak or i in contained][:limit]
         if not possible:
             best = tuple(Candidate(i, self.labels[i], s) for i, s in ranked[:limit])
-            return Resolution(text, None, None, "none", ranked[0][1] if ranked else 0.0, "none", best)
+            nothing = f"no name scores {weak:g} or more, contains the input or is contained in it"
+            return Resolution(text, None, None, "none", ranked[0][1] if ranked else 0.0, "none", best, nothing)
         (top_iri, top_score), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
         if top_score >= strong and top_score - runner_up >= AMBIGUITY_MARGIN:
             others = tuple(Candidate(i, self.labels[i], s) for i, s in possible if i != top_iri)
@@ -155,14 +159,16 @@ class NameIndex:
         note = "several parties match about as well" if top_score >= strong else None
         return Resolution(text, None, None, "fuzzy", top_score, "weak", candidates, note)
 
-    def _best(self, key: str, limit: int) -> list[tuple[str, float, int]]:
-        """(name, score, name index) of the best-scoring names by token-sort similarity, best first (ties:
-        the earlier name first). A long list is scored by graph.screening.scoring: in shards on the
-        machine's cores, only the names whose length lets them reach the best scores."""
+    def _best(self, key: str, limit: int, floor: float) -> list[tuple[str, float, int]]:
+        """(name, score, name index) of the best-scoring names by token-sort similarity that score at least
+        `floor`, best first (ties: the earlier name first). A long list is scored by
+        graph.screening.scoring: only the names whose length and characters let them reach the floor."""
         sorted_key = _sorted_words(key)
         if len(self.sorted_names) < self.index_from:
-            return process.extract(sorted_key, self.sorted_names, scorer=fuzz.ratio, limit=limit)
-        return [(self.sorted_names[i], score, i) for score, i in self._scored.best(sorted_key, limit)]
+            return process.extract(
+                sorted_key, self.sorted_names, scorer=fuzz.ratio, limit=limit, score_cutoff=floor
+            )
+        return [(self.sorted_names[i], score, i) for score, i in self._scored.best(sorted_key, limit, floor)]
 
     @cached_property
     def _scored(self) -> ScoredNames:

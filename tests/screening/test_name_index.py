@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from graph.kg import KnowledgeGraph
 from graph.screening import scoring
@@ -81,15 +82,18 @@ def test_the_index_finds_names_by_words_and_substrings() -> None:
     assert list(index.containing("重工")) == [3]
 
 
-@pytest.mark.parametrize("first", [1, 40, 2000])
-def test_scoring_by_length_ranks_names_as_one_scan_does(first: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above INDEX_FROM, names are scored in shards and only at the lengths that can reach the best scores
-    (graph.screening.scoring); the best names, their scores and the order of tied names (the earlier name
-    first) are those of scoring every name in one scan — however many names are scored before the cut."""
-    monkeypatch.setattr(scoring, "FIRST", first)
+@pytest.mark.parametrize("likeliest", [1, 40, 256])
+@pytest.mark.parametrize("floor", [0.0, 55.0, 75.0])
+def test_scoring_by_bounds_ranks_names_as_one_scan_does(
+    likeliest: int, floor: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above INDEX_FROM, only the names whose length and characters let them reach the floor (or the best
+    scores of the likeliest names) are scored (graph.screening.scoring); the best names, their scores and
+    the order of tied names (the earlier name first) are those of scoring every name in one scan."""
+    monkeypatch.setattr(scoring, "LIKELIEST", likeliest)
     rng = random.Random(5)
     syllables = ["ka", "to", "mar", "ri", "so", "ba", "ne", "vo", "li", "ru"]
-    scan, sharded = NameIndex(index_from=10**9), NameIndex(index_from=0)
+    scan, indexed = NameIndex(index_from=10**9), NameIndex(index_from=0)
     for i in range(6_000):
         word = "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
         # names alike, of many lengths, many of one length (so that scores tie at the cut), a few long
@@ -101,32 +105,59 @@ def test_scoring_by_length_ranks_names_as_one_scan_does(first: int, monkeypatch:
             else f"{word} " * rng.randint(1, 12)
         )
         scan.add(f"urn:synthetic:{i}", name, True)
-        sharded.add(f"urn:synthetic:{i}", name, True)
+        indexed.add(f"urn:synthetic:{i}", name, True)
     queries = ["kato marine", "rimar works", "so", "vobali optics", "zzz", "ka1", "marine kato", "k", ""]
     queries += ["kato " * 9, "synthetic customer 00007", "marisobane ribavo tolika optics"]
     for query in queries:
-        assert sharded._best(query, 20) == scan._best(query, 20), query
+        assert indexed._best(query, 20, floor) == scan._best(query, 20, floor), query
 
 
 _WORDS = st.text(alphabet="abcé 1", min_size=0, max_size=30)
+# many characters, few columns: most share one, and the shared counts must still bound the scores
+_MIXED = st.text(alphabet="abcdefghé 1光学海", min_size=0, max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
-    names=st.lists(_WORDS, min_size=1, max_size=120),
-    query=_WORDS,
+    names=st.one_of(st.lists(_WORDS, min_size=1, max_size=120), st.lists(_MIXED, min_size=1, max_size=120)),
+    query=st.one_of(_WORDS, _MIXED),
     limit=st.integers(1, 25),
-    first=st.integers(1, 60),
+    # rapidfuzz's cutoff takes scores within 1e-6 below it as reaching it: floors of three decimals keep
+    # clear of that (scores of names this short are ratios of small integers)
+    floor=st.one_of(st.sampled_from([0.0, 50.0, 75.0, 100.0]), st.floats(0, 100).map(lambda f: round(f, 3))),
+    likeliest=st.integers(1, 60),
+    own=st.integers(1, 48),
+    shared=st.integers(1, 16),
 )
 def test_best_scores_are_those_of_scoring_every_name(
-    names: list[str], query: str, limit: int, first: int
+    names: list[str], query: str, limit: int, floor: float, likeliest: int, own: int, shared: int
 ) -> None:
-    """Any names, any query: the same best (score, position) as scoring every name, ties earliest first."""
+    """Any names, any query, any floor: the same best (score, position) at or above the floor as scoring
+    every name, ties earliest first."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(scoring, "FIRST", first)
-        got = scoring.ScoredNames(names).best(query, limit)
-    scan = process.extract(query, names, scorer=fuzz.ratio, limit=limit)
+        patch.setattr(scoring, "LIKELIEST", likeliest)
+        patch.setattr(scoring, "OWN_COLUMNS", own)
+        patch.setattr(scoring, "SHARED_COLUMNS", shared)
+        got = scoring.ScoredNames(names).best(query, limit, floor)
+    scan = process.extract(query, names, scorer=fuzz.ratio, limit=limit, score_cutoff=floor)
     assert got == [(score, index) for _, score, index in scan]
+
+
+def test_character_counts_bound_the_common_subsequence() -> None:
+    """A name shares at most as many characters with the query as both hold, per column; so few columns
+    that characters share them, the bound is looser, never lower than the longest common subsequence."""
+    names = ["kawasaki heavy", "光学海洋", "ihi", "", "aaaa bbbb"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scoring, "OWN_COLUMNS", 2)
+        patch.setattr(scoring, "SHARED_COLUMNS", 3)
+        counted = scoring.ScoredNames(names)
+    for query in ["kawasaki", "海洋光学", "hihi", "abab", "zz"]:
+        common = counted.characters.common(query, slice(0, len(names)))
+        assert common is not None
+        for copy, bound in zip(counted.copies, common.tolist(), strict=True):
+            lcs = (len(copy) + len(query) - Indel.distance(query, copy)) // 2
+            assert lcs <= bound, (query, copy)
+    assert counted.characters.common("a" * 300, slice(0, len(names))) is None  # beyond what uint8 counts hold
 
 
 def test_a_long_list_can_be_prepared_before_its_first_lookup() -> None:

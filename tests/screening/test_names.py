@@ -7,11 +7,12 @@ import re
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from graph.kg import KnowledgeGraph
 from graph.screening import names
 from graph.screening.names import normalize
-from graph.screening.resolve import Resolver
+from graph.screening.resolve import NameIndex, Resolver
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +107,26 @@ def test_a_near_miss_is_weak_and_lists_the_closest_candidates(resolver: Resolver
 
 
 def test_an_unknown_name_matches_nothing(resolver: Resolver) -> None:
+    """Names scoring under the weak threshold are no candidates: the resolution says what was looked for."""
     result = resolver.party("Acme Widgets Ltd")
     assert result.strength == "none" and result.iri is None
+    assert result.candidates == ()
+    assert result.note == "no name scores 75 or more, contains the input or is contained in it"
+
+
+@pytest.mark.parametrize("index_from", [0, 10**9])
+def test_a_runner_up_under_the_weak_threshold_still_makes_a_match_ambiguous(index_from: int) -> None:
+    """With a weak threshold above the strong one less the margin, a runner-up that is no possible match
+    can still come within the margin of the best: names that low are looked for too."""
+    query = "abcdefghijklmnopqrst"
+    index = NameIndex(index_from=index_from)
+    index.add("urn:synthetic:one-change", "abcdefghijklmnopqrsx", True)  # 95
+    index.add("urn:synthetic:two-changes", "abcdefghijkXlmnopqrsx", True)  # 92.7
+    assert fuzz.ratio(query, "abcdefghijkxlmnopqrsx") < 93
+    result = index.lookup(query, strong=90, weak=93)
+    assert result.strength == "weak" and result.note == "several parties match about as well"
+    assert [c.iri for c in result.candidates] == ["urn:synthetic:one-change"]
+    assert index.lookup(query, strong=90, weak=75).candidates[1].iri == "urn:synthetic:two-changes"
 
 
 def test_a_close_runner_up_makes_a_match_ambiguous(resolver: Resolver) -> None:
