@@ -82,10 +82,9 @@ class NameIndex:
     rapidfuzz's ratio over names whose words were sorted once, when they were added (token-sort similarity,
     without sorting every name again for every lookup: 20-30 ms for 500,000 names). Above INDEX_FROM names,
     only the names whose length and characters let them reach the weak threshold are scored
-    (graph.screening.scoring). Which
-    names contain the input (or are contained in it) is found by scanning up to INDEX_FROM names, and above
-    that through the word and n-gram postings of graph.screening.ngrams (tests/screening/test_name_index.py:
-    the same answers)."""
+    (graph.screening.scoring). Which names contain the input (or are contained in it) is found by scanning up
+    to INDEX_FROM names, and above that through the word and n-gram postings of graph.screening.ngrams
+    (tests/screening/test_name_index.py: the same answers)."""
 
     labels: dict[str, str] = field(default_factory=dict)  # iri -> display label
     exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # normalised -> iris
