@@ -128,9 +128,10 @@ class Screener:
             )
         for name, resolution in (("end user", tx.end_user), ("consignee", tx.consignee)):
             if resolution is not None and resolution.strength == "none":
+                why = f" ({resolution.note})" if resolution.note else ""
                 caveats.append(
-                    f"The {name} '{resolution.input}' matches no party in the graph: no list or military "
-                    "end-user check found it; check the name."
+                    f"The {name} '{resolution.input}' matches no party in the graph{why}: no list or "
+                    "military end-user check found it; check the name."
                 )
         if tx.item.note:
             caveats.append(tx.item.note)

@@ -49,6 +49,10 @@ def test_an_unmatched_end_user_is_a_caveat_not_a_guess(screener: Screener) -> No
     decision = screen(screener, end_user="Acme Widgets", end_use="electronics")
     assert decision.decision == "license_required"
     assert any("matches no party" in c for c in decision.caveats)
+    assert (  # and says what was looked for
+        "The end user 'Acme Widgets' matches no party in the graph (no name scores 75 or more, contains the "
+        "input or is contained in it): no list or military end-user check found it; check the name."
+    ) in decision.caveats
 
 
 def test_missing_end_use_is_a_caveat(screener: Screener) -> None:
