@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
+from api import openapi, problems
 from api.limits import BodyLimit
 from api.routers import decisions, lookups, queries, screen, sparql, system
 from api.state import AppState
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
 
     app = FastAPI(title="eckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.register(app)
+    openapi.install(app)
     for module in (screen, decisions, lookups, queries, sparql, system):
         app.include_router(module.router, responses=problems.RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

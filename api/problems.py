@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -55,7 +54,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     503: {"description": "Query timed out, or the store is unavailable", "content": _PROBLEM_CONTENT},
 }
-"""The error responses every operation can give (added to each router; see `install_openapi`)."""
+"""The error responses every operation can give (added to each router; the Problem schema they refer to is
+added to the OpenAPI document by api.openapi)."""
 
 
 def problem_response(error: EckgError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -110,19 +110,3 @@ HANDLERS = {
 def register(app: FastAPI) -> None:
     for exception, handler in HANDLERS.items():
         app.add_exception_handler(exception, handler)
-    _install_openapi(app)
-
-
-def _install_openapi(app: FastAPI) -> None:
-    """The generated OpenAPI document, plus the Problem schema the error responses refer to."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
-            )
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -4,8 +4,11 @@ decisions validate against them, so the two stay in step)."""
 from __future__ import annotations
 
 import builtins
-from typing import Any, Literal
+import types
+from functools import cache
+from typing import Any, Literal, Union, get_args, get_origin
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 Outcome = Literal["prohibited", "undetermined", "enhanced_review", "license_required", "clear"]
@@ -189,3 +192,69 @@ class BatchSummary(Model):
 class BatchResult(Model):
     summary: BatchSummary
     decisions: list[Decision]
+
+
+# ---------------------------------------------------------------------------------------- writing
+
+
+def response_json(model: type[BaseModel], data: dict[str, Any]) -> bytes:
+    """`data` (a library dict such as Decision.as_dict()) as JSON in the shape `model` gives it: every
+    optional field it lacks written as null, as validating it into the model and dumping that would. The
+    library's dicts have the models' shape otherwise (tests compare the two over generated decisions), and
+    this is ten times cheaper (9 against 86 us a decision): a tenth of what POST /screen costs the server."""
+    return orjson.dumps(_completed(model, data))
+
+
+Plan = tuple[tuple[str, Any, "type[BaseModel] | None", bool], ...]  # key, default, nested model, is a list
+_REQUIRED = object()
+
+
+@cache
+def _plan(model: type[BaseModel]) -> Plan:
+    """The fields of `model` that have a default, or hold a model some field of which (at any depth) has
+    one: the only places a library dict can lack a key the model writes."""
+    plan = []
+    for name, field in model.model_fields.items():
+        default = _REQUIRED if field.is_required() else field.get_default(call_default_factory=True)
+        nested, many = _nested(field.annotation)
+        nested = nested if nested is not None and _plan(nested) else None
+        if default is not _REQUIRED or nested is not None:
+            plan.append((field.alias or name, default, nested, many))
+    return tuple(plan)
+
+
+def _nested(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model a field holds (itself, optionally, or a list of it), and whether it is a list of them."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        return _nested(inner[0]) if len(inner) == 1 else (None, False)
+    if get_origin(annotation) is list:
+        model, _ = _nested(get_args(annotation)[0])
+        return model, model is not None
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return (annotation if is_model else None), False
+
+
+def _completed(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `data` where it lacks an optional field (at any depth); `data` itself where it lacks none.
+    Never changes `data`: the library shares reasons between decisions and writes them to the audit log."""
+    out = data
+    for key, default, nested, many in _plan(model):
+        value = data.get(key, _REQUIRED)
+        if value is _REQUIRED:
+            if default is not _REQUIRED:
+                out = out if out is not data else dict(data)
+                out[key] = default
+            continue
+        if nested is None or value is None:
+            continue
+        if many:
+            done: Any = [_completed(nested, v) for v in value]
+            changed = any(d is not v for d, v in zip(done, value, strict=True))
+        else:
+            done = _completed(nested, value)
+            changed = done is not value
+        if changed:
+            out = out if out is not data else dict(data)
+            out[key] = done
+    return out

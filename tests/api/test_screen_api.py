@@ -37,6 +37,10 @@ def test_screen_returns_a_decision_that_matches_the_schema_and_is_recorded(clien
     )
     lines = audit_lines(api_settings)
     assert len(lines) == before + 1 and json.loads(lines[-1])["id"] == decision.id
+    # written as the response model writes it: optional fields the decision lacks are there, as null
+    body = response.json()
+    assert body["recorded_at"] is None and body["resolved"]["item"]["note"] is None
+    assert body == decision.model_dump(mode="json", by_alias=True)
 
 
 @pytest.mark.parametrize(
@@ -66,10 +70,24 @@ def test_semantic_input_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "destination"
     response = client.post("/screen", json={**JMSDF, "end_use": "moon base"})
     assert response.status_code == 422 and "valid:" in response.json()["errors"][0]["message"]
-    assert (
-        client.post("/screen", content=b"not json", headers={"content-type": "application/json"}).status_code
-        == 422
-    )
+
+
+@pytest.mark.parametrize("body", [b"not json", b"", b"[1, 2]", b'"1C902.b"'])
+def test_a_body_that_is_not_a_json_object_is_a_problem(client, body: bytes) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/screen", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == ["(body)"]
+
+
+def test_a_transaction_is_sent_as_json(client) -> None:  # type: ignore[no-untyped-def]
+    body = json.dumps(JMSDF).encode()
+    for media in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"content-type": media} if media else {}
+        response = client.post("/screen", content=body, headers=headers)
+        assert response.status_code == 415, media
+        assert "application/json" in response.json()["detail"]
+    for media in ("application/json; charset=utf-8", "application/ld+json"):
+        assert client.post("/screen", content=body, headers={"content-type": media}).status_code == 200
 
 
 CSV = "item,destination,end_user,end_use,date\n1C902.b,JP,JMSDF,,2026-03-01\n1C909.b,JP,Acme,electronics,2026-03-01\n"
