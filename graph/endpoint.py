@@ -5,6 +5,12 @@ Oxigraph cannot cancel a running query, so the time limit is enforced by the pro
 still running at the limit gets QueryTimeout at once, and its worker is killed and started again (the
 store on disk survives; RocksDB recovers it). The server itself never waits on a runaway query.
 
+Several servers (the worker processes of `eckg serve --workers N`) can share a data directory: each takes
+the first endpoint store no other process holds (store, then store-1, store-2 ...; an flock on a file
+beside it, held while the server runs), so each has a copy of its own. Decisions reach every copy, from the
+one audit log. Updates would reach one copy only, so a server with updates enabled takes the first store
+or none.
+
 At start the worker makes its store hold the current build of the knowledge graph (copied from the build
 cache when the graph version or its triple counts differ), the extra data given with --data, and
 whatever decisions and updates it already held. Updates change the endpoint's store only: screening
@@ -14,11 +20,13 @@ always uses the built graph, whose content hash stamps decisions.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import multiprocessing as mp
+import os
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -69,7 +77,14 @@ class QueryService:
 
     config: WorkerConfig
     timeout: float
+    first_store_only: bool = False  # updates are enabled: no copy of the store but the first will do
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _claim: int | None = None  # the descriptor whose flock holds this server's store
+    _first: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._first = Path(self.config.store_path)
+
     _process: Any = None
     _conn: Connection | None = None
 
@@ -90,12 +105,14 @@ class QueryService:
             max_rows=settings.max_result_rows,
             audit_path=str(settings.audit_log),
         )
-        return cls(config, settings.query_timeout)
+        return cls(config, settings.query_timeout, first_store_only=settings.updates_enabled)
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        Path(self.config.store_path).parent.mkdir(parents=True, exist_ok=True)
+        if self._claim is None:
+            path, self._claim = claim_store(self._first, self.first_store_only)
+            self.config = replace(self.config, store_path=str(path))
         context = mp.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
@@ -121,6 +138,9 @@ class QueryService:
             if self._process.is_alive():
                 self._process.kill()
         self._process = self._conn = None
+        if self._claim is not None:
+            os.close(self._claim)  # the store is free for the next server
+            self._claim = None
 
     def _restart(self) -> None:
         if self._process is not None:
@@ -198,6 +218,28 @@ class QueryService:
     def graphs(self) -> dict[str, int]:
         """Triple count of the default graph ('') and of every named graph."""
         return dict(self._call(("graphs",), None))
+
+
+def claim_store(first: Path, first_only: bool = False) -> tuple[Path, int]:
+    """The first of `first`, `first`-1, `first`-2 ... that no other process holds, and the open descriptor
+    of the lock file whose flock now holds it for this process (closing it lets go). StoreUnavailable if
+    `first_only` and another process holds the first."""
+    first.parent.mkdir(parents=True, exist_ok=True)
+    for number in range(1024):
+        path = first if number == 0 else first.with_name(f"{first.name}-{number}")
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return path, fd
+        except BlockingIOError:
+            os.close(fd)
+        if first_only:
+            raise StoreUnavailable(
+                f"another server holds the endpoint's store ({first}); with SPARQL Update enabled a server "
+                "must have it: stop the other server, or serve with updates off (copies of the store are "
+                "then made for each server)"
+            )
+    raise StoreUnavailable(f"1,024 servers already hold copies of the endpoint's store beside {first}")
 
 
 def _rebuild(reply: tuple[Any, ...]) -> EckgError:

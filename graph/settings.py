@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     data_files: list[Path] = Field(default_factory=list)
     # Processes screening a batch file (eckg validate): 0 means one per core for batches of 10,000 or more.
     batch_workers: int = Field(default=0, ge=0)
+    # Processes `eckg serve` answers with, sharing the port (graph.serving): one per core uses every core.
+    # Above 1, SPARQL Update must be off (each process keeps its own copy of the endpoint's store).
+    serve_workers: int = Field(default=1, ge=1)
     # Name-match score (0-100) at or above which a party or item name is taken as a match.
     match_threshold: float = Field(default=90.0, ge=0, le=100)
     # Name-match score (0-100) at or above which a near miss is reported as a possible match; names scoring

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from graph.errors import InputError
+from graph.serving import serve
+from graph.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -51,6 +52,15 @@ def serve_command(
             help="Serve the graph loaded (eckg load) into this SPARQL server's query endpoint (ECKG_STORE_URL).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes sharing the port, e.g. one per core (setting ECKG_SERVE_WORKERS, default 1). "
+            "Above 1, SPARQL Update must be off unless --store is given.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the screening API, the web page and the SPARQL 1.1 endpoint (http://HOST:PORT/sparql)."""
     for path in data or []:
@@ -63,5 +73,13 @@ def serve_command(
         "ECKG_STORE_URL": store,
     }
     os.environ.update({k: v for k, v in overrides.items() if v is not None})
-    # The app is named, not imported: the library (graph/) never imports the API (api/).
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level=log_level)
+    get_settings.cache_clear()
+    settings = get_settings()
+    count = workers or settings.serve_workers
+    if count > 1 and settings.updates_enabled and not settings.store_url:
+        raise InputError(
+            f"--workers {count} with SPARQL Update enabled: each worker keeps its own copy of the embedded "
+            "endpoint's store, so an update would reach one of them; serve with one worker, or with the "
+            "graph in a SPARQL server (--store URL)"
+        )
+    serve(host, port, log_level, count)
