@@ -28,7 +28,7 @@ from types import FrameType
 
 import uvicorn
 
-from graph.errors import InputError, StoreUnavailable
+from graph.errors import EckgError, InputError
 
 APP = "api.app:create_app"  # named, not imported: the library (graph/) never imports the API (api/)
 STOP_TIMEOUT = 30.0  # seconds a worker has to finish what it is answering once told to stop
@@ -67,7 +67,7 @@ def serve(host: str, port: int, log_level: str = "info", workers: int = 1) -> No
             signal.signal(number, handler)
     failed = [p for p in processes if p.exitcode not in (0, -signal.SIGTERM)]
     if not stopping and failed:
-        raise StoreUnavailable(
+        raise EckgError(
             f"worker process {failed[0].name} exited with {failed[0].exitcode}; the other workers were "
             "stopped (its log above says why)"
         )

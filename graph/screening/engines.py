@@ -134,7 +134,7 @@ class FastEngine:
         groups: dict[Any, list[Resolved]] = {}
         for tx in transactions:
             groups.setdefault(memo.signature(tx), []).append(tx)
-        keys = {group: memo.keys(self.constraints, txs[0]) for group, txs in groups.items()}
+        keys = {group: memo.keys_of(self.constraints, group) for group in groups}
         known = memo.recall({k for per_group in keys.values() for k in per_group if k is not None})
         # per constraint, one transaction for each key not seen before (each transaction if it has no key)
         todo: dict[str, dict[Key | _Each, Resolved]] = {}

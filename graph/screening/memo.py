@@ -145,7 +145,10 @@ class ResultMemo:
 
     def keys(self, constraints: Sequence[Constraint], tx: Resolved) -> list[Key | None]:
         """The key of each constraint for a transaction (None: its results cannot be reused)."""
-        signature = self.signature(tx)
+        return self.keys_of(constraints, self.signature(tx))
+
+    def keys_of(self, constraints: Sequence[Constraint], signature: tuple[Any, ...]) -> list[Key | None]:
+        """The key of each constraint for the transactions of a signature."""
         found = self._by_signature.get(signature)
         if found is None or len(found) != len(constraints):
             found = [self._key(c, signature) for c in constraints]

@@ -92,6 +92,23 @@ def _command(pid: int) -> str:
         return f"{pid} (gone)"
 
 
+@pytest.mark.slow
+def test_a_worker_that_fails_stops_the_server(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n")  # no object: the workers cannot load the graph
+    port = _free_port()
+    result = run_cli("serve", "--workers", "2", "--port", str(port), "--data", str(broken))
+    assert result.returncode == 3
+    assert "exited with" in result.stderr and "the other workers were stopped" in result.stderr
+    _check_free("127.0.0.1", port)  # nothing is left listening
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def test_updates_need_a_single_worker(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("serve", "--workers", "2", "--allow-anonymous-update", "--port", "1")
     assert result.returncode == 2
