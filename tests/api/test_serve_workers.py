@@ -48,6 +48,8 @@ def test_workers_share_the_port_the_audit_log_and_stop_together(
         answered = list(pool.map(screen, bodies))
     logged = [record["id"] for _, record in AuditLog(data / "audit.jsonl").records()]
     assert sorted(logged) == sorted(answered), "every worker's decisions, once each, in the one audit log"
+    for decision in answered[:16]:  # new connections: a worker finds what the other recorded
+        assert httpx.get(f"{url}/decisions/{decision}").json()["id"] == decision
 
     count = f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH <{GRAPH_DECISIONS}> {{ ?d ?p ?o }} }}"
     for _ in range(8):  # new connections: both workers answer, each from its own copy of the store
