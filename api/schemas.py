@@ -201,7 +201,8 @@ def response_json(model: type[BaseModel], data: dict[str, Any]) -> bytes:
     """`data` (a library dict such as Decision.as_dict()) as JSON in the shape `model` gives it: every
     optional field it lacks written as null, as validating it into the model and dumping that would. The
     library's dicts have the models' shape otherwise (tests compare the two over generated decisions), and
-    this is ten times cheaper (9 against 86 us a decision): a tenth of what POST /screen costs the server."""
+    this is four times cheaper: 23 against 86 us a decision, which was a tenth of what POST /screen cost
+    the server."""
     return orjson.dumps(_completed(model, data))
 
 

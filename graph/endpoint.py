@@ -80,13 +80,12 @@ class QueryService:
     first_store_only: bool = False  # updates are enabled: no copy of the store but the first will do
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _claim: int | None = None  # the descriptor whose flock holds this server's store
-    _first: Path = field(init=False)
+    _first: Path = field(init=False)  # the first store's path: the claim starts there
+    _process: Any = None
+    _conn: Connection | None = None
 
     def __post_init__(self) -> None:
         self._first = Path(self.config.store_path)
-
-    _process: Any = None
-    _conn: Connection | None = None
 
     @classmethod
     def for_graph(cls, kg: KnowledgeGraph) -> QueryService:

@@ -56,7 +56,7 @@ async def screen(request: Request) -> Response:
     clear — with the reasons (measure, articles, in-force period, sources and their status), what each
     input resolved to, and the graph version. The decision is recorded in the audit log before it is returned."""
     # The body is read and validated here, and the decision written with orjson, rather than by FastAPI from
-    # the signature and the response model: a third of the server's work per request (docs/benchmarks.md).
+    # the signature and the response model: about a fifth of the server's work per request (docs/benchmarks.md).
     transaction = ScreeningRequest.parse_json(await _json_body(request))
     # screened with the requests that arrive at the same time (graph.screening.coalesce)
     decision = await asyncio.wrap_future(state_of(request).coalescer.submit(transaction))
