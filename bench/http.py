@@ -93,7 +93,7 @@ class Server:
 
     def rss_mb_by_process(self) -> list[float]:
         """The resident memory of the server process, then of each of its descendants (MB)."""
-        return [_rss_kb(pid) / 1024 for pid in _process_tree(self.process.pid)]
+        return [_rss_kb(pid) / 1024 for pid in process_tree(self.process.pid)]
 
     def decisions_recorded(self) -> int:
         """How many decisions the server's audit log holds."""
@@ -101,11 +101,11 @@ class Server:
         return sum(1 for _ in audit.open("rb")) if audit.exists() else 0
 
 
-def _process_tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     children: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         children += [int(c) for c in (task / "children").read_text().split()]
-    return [pid, *(p for child in children for p in _process_tree(child))]
+    return [pid, *(p for child in children for p in process_tree(child))]
 
 
 def _rss_kb(pid: int) -> int:

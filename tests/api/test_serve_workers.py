@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.http import free_port, process_tree
 from graph.audit import AuditLog
 from graph.endpoint import claim_store
 from graph.errors import InputError, StoreUnavailable
@@ -57,7 +58,7 @@ def test_workers_share_the_port_the_audit_log_and_stop_together(
         assert response.status_code == 200, response.text
     assert (data / "endpoint" / "store").is_dir() and (data / "endpoint" / "store-1").is_dir()
 
-    processes = _descendants(server.pid)
+    processes = process_tree(server.pid)[1:]
     assert len(processes) >= 4  # two workers, each with its SPARQL worker
     server.send_signal(signal.SIGTERM)
     assert server.wait(60) == 0
@@ -71,7 +72,7 @@ def test_workers_share_the_port_the_audit_log_and_stop_together(
 def test_workers_stop_when_the_server_is_killed(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     live_server("--workers", "2", env={"ECKG_DATA_DIR": str(tmp_path / "data")})
     server = live_server.__self__.processes[-1]
-    processes = _descendants(server.pid)
+    processes = process_tree(server.pid)[1:]
     server.send_signal(signal.SIGKILL)  # no chance to stop its workers: the kernel tells them
     server.wait(10)
     deadline = time.monotonic() + 60
@@ -98,17 +99,11 @@ def _command(pid: int) -> str:
 def test_a_worker_that_fails_stops_the_server(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     broken = tmp_path / "broken.ttl"
     broken.write_text("<a> <b> .\n")  # no object: the workers cannot load the graph
-    port = _free_port()
+    port = free_port()
     result = run_cli("serve", "--workers", "2", "--port", str(port), "--data", str(broken))
     assert result.returncode == 3
     assert "exited with" in result.stderr and "the other workers were stopped" in result.stderr
     _check_free("127.0.0.1", port)  # nothing is left listening
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_updates_need_a_single_worker(run_cli) -> None:  # type: ignore[no-untyped-def]
