@@ -38,10 +38,12 @@ FIELDS = (
 _COUNTRY_ENUM: dict[str, Any] = {"enum": sorted(country_codes())}
 _NOT_BLANK = r"\S"  # leading and trailing white space is stripped; something must be left
 _AMOUNT_TEXT = r"^[0-9]+(\.[0-9]+)?$"
+_AMOUNT = re.compile(_AMOUNT_TEXT)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _amount(value: Any) -> Any:
-    if isinstance(value, str) and not re.fullmatch(_AMOUNT_TEXT, value.strip()):
+    if isinstance(value, str) and not _AMOUNT.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not a non-negative decimal number")
     return value
 
@@ -50,7 +52,7 @@ def _iso_day(value: Any) -> Any:
     """Days are written YYYY-MM-DD (not as numbers, which pydantic would read as Unix timestamps)."""
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if not isinstance(value, str) or not _DAY.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value.strip())

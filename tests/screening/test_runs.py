@@ -4,6 +4,7 @@ tally and report; the report is the one pySHACL writes; a bad row rejects the ba
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
@@ -13,7 +14,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from graph.audit import AuditLog
-from graph.errors import FieldError
+from graph.errors import FieldError, ParseError
 from graph.kg import KnowledgeGraph
 from graph.runs import validate_to_files
 from graph.screening import Screener
@@ -120,3 +121,16 @@ def test_a_json_array_batch_names_bad_items() -> None:
     with pytest.raises(FieldError) as caught:
         parse_batch(json.dumps([good, {**good, "destination": "XX"}]).encode(), "json", "test")
     assert [(e["row"], e["field"]) for e in caught.value.errors] == [("item 2", "destination")]
+
+
+def test_parsing_a_batch_leaves_the_garbage_collector_as_it_found_it() -> None:
+    good = {"item": "1C902.b", "destination": "JP", "end_user": "E", "date": "2026-03-01"}
+    assert gc.isenabled()
+    parse_batch(json.dumps([good]).encode(), "json", "test")
+    assert gc.isenabled()
+    with pytest.raises(FieldError):
+        parse_batch(json.dumps([{**good, "date": "2026-02-30"}]).encode(), "json", "test")
+    assert gc.isenabled(), "re-enabled when the batch is rejected too"
+    with pytest.raises(ParseError):
+        parse_batch(b"[1]", "json", "test")
+    assert gc.isenabled(), "and when it cannot be parsed"
