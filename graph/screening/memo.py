@@ -24,6 +24,7 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -114,6 +115,16 @@ def domain_values(store: GraphStore, reads: dict[str, Reads | None]) -> Domains:
     return found
 
 
+@dataclass(frozen=True)
+class _KeyPlan:
+    """What a constraint's key is made of, as positions in a signature (worked out once, not per key)."""
+
+    required: tuple[tuple[int, ...], ...]  # groups of which at least one position must hold a value
+    excluded: tuple[tuple[int, ...], ...]  # groups whose positions must not all hold values
+    domains: tuple[tuple[tuple[int, ...], frozenset[str]], ...]  # positions, and the IRIs they may take
+    parts: tuple[tuple[int, bool], ...]  # position of each predicate read, and whether dates go by class
+
+
 class ResultMemo:
     """Result rows of constraints by key, least recently used out first; thread-safe."""
 
@@ -133,6 +144,21 @@ class ResultMemo:
         }
         self._position = {p: i for i, p in enumerate(self.predicates)}
         self._by_signature: dict[tuple[Any, ...], list[Key | None]] = {}
+        self._plans = {c: self._plan(c, r) for c, r in reads.items() if r is not None}
+
+    def _plan(self, constraint: str, read: Reads) -> _KeyPlan:
+        position = self._position
+        return _KeyPlan(
+            required=tuple(tuple(position[p] for p in group) for group in read.required),
+            excluded=tuple(tuple(position[p] for p in group) for group in read.excluded),
+            domains=tuple(
+                (tuple(position[p] for p in predicates), iris)
+                for predicates, iris in self.domains.get(constraint, ())
+            ),
+            parts=tuple(
+                (position[p], p in read.compared and p not in self._classed) for p in read.predicates
+            ),
+        )
 
     def signature(self, tx: Resolved) -> tuple[Any, ...]:
         """What the constraints read of a transaction (dates as their class where every reader only
@@ -161,23 +187,23 @@ class ResultMemo:
         return self._key(constraint, self.signature(tx))
 
     def _key(self, c: Constraint, signature: tuple[Any, ...]) -> Key | None:
-        read = self.reads.get(c.constraint)
-        if read is None:
+        plan = self._plans.get(c.constraint)
+        if plan is None:
             return None
-        if any(all(not signature[self._position[p]] for p in group) for group in read.required):
-            return (c.constraint, _UNMATCHED)  # a pattern every match needs has nothing to match
-        if any(all(signature[self._position[p]] for p in group) for group in read.excluded):
-            return (c.constraint, _UNMATCHED)  # what a filter every match passes must not find is there
-        for predicates, iris in self.domains.get(c.constraint, ()):
-            values = [v for p in predicates for v in signature[self._position[p]]]
+        for group in plan.required:
+            if not any(signature[i] for i in group):
+                return (c.constraint, _UNMATCHED)  # a pattern every match needs has nothing to match
+        for group in plan.excluded:
+            if all(signature[i] for i in group):
+                return (c.constraint, _UNMATCHED)  # what a filter every match passes must not find is there
+        for positions, iris in plan.domains:
+            values = [v for i in positions for v in signature[i]]
             if values and all(kind == IRI and value not in iris for kind, value in values):
                 return (c.constraint, _UNMATCHED)  # no value joins the graph as every match needs
-        parts: list[Any] = [c.constraint]
-        for p in read.predicates:
-            value = signature[self._position[p]]
-            compared = p in read.compared
-            parts.append(self._class_of(value) if compared and p not in self._classed else value)
-        return tuple(parts)
+        return (
+            c.constraint,
+            *(self._class_of(signature[i]) if by_class else signature[i] for i, by_class in plan.parts),
+        )
 
     def _class_of(self, values: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
         if not any(kind == XSD_DATE for kind, _ in values):

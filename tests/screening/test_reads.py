@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.screening.memo import DateClasses, domain_values
+from graph.screening.memo import DateClasses, ResultMemo, domain_values
 from graph.screening.reads import Reads, cached_reads, reads
 from graph.store import EmbeddedStore
 
@@ -163,6 +163,34 @@ def test_domains_hold_the_values_that_join() -> None:
     # a domain whose patterns match a predicate some constraint reads of a transaction is not used
     other = reads("SELECT $this WHERE { $this ex:partOf ?y }", P)
     assert domain_values(store, {"urn:c": found, "urn:d": other}) == {}
+
+
+def test_keys_follow_what_every_match_needs_and_what_excludes_one() -> None:
+    """A key is the constraint's "unmatched" key when a needed pattern finds nothing, when every predicate of
+    an excluding group is present, or when no value can join the graph; else the values it reads."""
+    select = "SELECT $this WHERE { $this ex:a ?x ; ex:d ?v FILTER NOT EXISTS { $this ex:b ?y ; ex:c ?z } }"
+    found = reads(select, P)
+    assert found is not None and found.required and found.excluded == ((B, C),)
+
+    class Rule:
+        constraint = "urn:c"
+
+    memo = ResultMemo({"urn:c": found}, [], {"urn:c": [((D,), frozenset({"urn:ok"}))]})
+    value = frozenset({("IRI", "urn:ok")})
+
+    def values(given: dict[str, frozenset[tuple[str, str]]], predicates: list[str]) -> tuple[object, ...]:
+        return tuple(given.get(p.rsplit("/", 1)[1], frozenset()) for p in predicates)
+
+    def key(**given: frozenset[tuple[str, str]]) -> tuple[object, ...] | None:
+        return memo.keys_of([Rule()], values(given, memo.predicates))[0]
+
+    unmatched = ("urn:c", "unmatched")
+    assert key(d=value) == unmatched  # ex:a, which every match needs, is missing
+    assert key(a=value, b=value, c=value, d=value) == unmatched  # both excluding predicates are there
+    assert key(a=value, d=frozenset({("IRI", "urn:other")})) == unmatched  # no value of ex:d joins
+    one = {"a": value, "b": value, "d": value}  # one excluding predicate is not enough
+    assert key(**one) == ("urn:c", *values(one, list(found.predicates)))
+    assert key(a=value, d=value) == ("urn:c", *values({"a": value, "d": value}, list(found.predicates)))
 
 
 def test_reads_collects_date_constants() -> None:
