@@ -142,12 +142,11 @@ class ResultMemo:
         self._classed = {
             p for p in self.predicates if all(p in r.compared for r in known if p in r.predicates)
         }
-        self._position = {p: i for i, p in enumerate(self.predicates)}
         self._by_signature: dict[tuple[Any, ...], list[Key | None]] = {}
-        self._plans = {c: self._plan(c, r) for c, r in reads.items() if r is not None}
+        position = {p: i for i, p in enumerate(self.predicates)}
+        self._plans = {c: self._plan(c, r, position) for c, r in reads.items() if r is not None}
 
-    def _plan(self, constraint: str, read: Reads) -> _KeyPlan:
-        position = self._position
+    def _plan(self, constraint: str, read: Reads, position: dict[str, int]) -> _KeyPlan:
         return _KeyPlan(
             required=tuple(tuple(position[p] for p in group) for group in read.required),
             excluded=tuple(tuple(position[p] for p in group) for group in read.excluded),
@@ -182,9 +181,6 @@ class ResultMemo:
                 self._by_signature.clear()
             self._by_signature[signature] = found
         return found
-
-    def key(self, constraint: Constraint, tx: Resolved) -> Key | None:
-        return self._key(constraint, self.signature(tx))
 
     def _key(self, c: Constraint, signature: tuple[Any, ...]) -> Key | None:
         plan = self._plans.get(c.constraint)
