@@ -2,8 +2,10 @@
 
 Why a JSON Lines file: it is the simplest durable record that survives anything — each append is one
 write(2) of whole lines to a file opened O_APPEND, under an exclusive lock, followed by fsync(2), and only
-then is the decision reported as made. A crash (even SIGKILL) can at worst leave one partial last line,
-which readers skip and report; no completed line is ever rewritten. Anyone can read it with grep or jq,
+then is the decision reported as made. The lock is let go before the fsync: it keeps lines whole, and two
+writers (server workers) then wait for each other's write, not for each other's flush (fsync makes durable
+whatever the file holds when it is called, so ours too). A crash (even SIGKILL) can at worst leave one
+partial last line, which readers skip and report; no completed line is ever rewritten. Anyone can read it with grep or jq,
 and the RDF view (decisions as PROV-O, graph.screening.record) is derived from it, so it can be rebuilt
 at any time.
 
@@ -63,6 +65,7 @@ class AuditLog:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+            fcntl.flock(fd, fcntl.LOCK_UN)  # our lines are whole in the file: others may write while we flush
             os.fsync(fd)
         finally:
             os.close(fd)

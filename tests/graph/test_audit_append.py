@@ -1,0 +1,79 @@
+"""`AuditLog.append`: whole lines, durable before it returns; writers wait for each other's write, not for
+each other's fsync (two server workers share one log)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from graph import audit
+from graph.audit import AuditLog
+from graph.kg import KnowledgeGraph
+from graph.screening import Screener, ScreeningRequest
+from graph.screening.decision import Decision
+
+
+@pytest.fixture(scope="module")
+def decision(kg: KnowledgeGraph) -> Decision:
+    request = ScreeningRequest(
+        item="1C902.b", destination="JP", end_user="Japan Maritime Self-Defense Force", date="2026-03-01"
+    )
+    return Screener(kg).screen(request)
+
+
+def test_the_lines_are_flushed_before_append_returns_and_the_lock_is_free_meanwhile(
+    decision: Decision, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl")
+    seen: list[tuple[int, bool]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        written = log.path.read_bytes().count(b"\n")  # our lines are in the file already
+        other = os.open(log.path, os.O_RDONLY)
+        try:  # another writer could take the lock now: it does not wait for this flush
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            free = True
+        except BlockingIOError:
+            free = False
+        finally:
+            os.close(other)
+        seen.append((written, free))
+        real_fsync(fd)
+
+    monkeypatch.setattr(audit.os, "fsync", fsync)
+    log.append([decision, replace(decision, id="second")], source="test")
+    assert seen == [(2, True)]
+
+
+def test_a_torn_last_line_is_ended_and_ours_kept_whole(decision: Decision, tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    path.write_bytes(b'{"id": "torn by a cra')
+    log = AuditLog(path)
+    log.append([decision], source="test")
+    lines = path.read_bytes().split(b"\n")
+    assert lines[0] == b'{"id": "torn by a cra' and json.loads(lines[1])["id"] == decision.id
+    assert [record["id"] for _, record in log.records()] == [decision.id]
+
+
+def test_writers_side_by_side_leave_every_line_whole(decision: Decision, tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+
+    def write(n: int) -> None:
+        log = AuditLog(path)  # each its own descriptor, as each server worker has
+        for i in range(20):
+            log.append([replace(decision, id=f"{n}-{i}-{j}") for j in range(5)], source="test")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [json.loads(line)["id"] for line in path.read_bytes().splitlines()]
+    assert sorted(ids) == sorted(f"{n}-{i}-{j}" for n in range(4) for i in range(20) for j in range(5))
