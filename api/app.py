@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     for module in (screen, decisions, lookups, queries, sparql, system):
         app.include_router(module.router, responses=problems.RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # innermost, so that the body limit and CORS below apply to POST /screen as to every route
+    app.add_middleware(screen.ScreenEndpoint)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from graph.errors import EckgError, FieldError, problem
 
@@ -110,3 +111,11 @@ HANDLERS = {
 def register(app: FastAPI) -> None:
     for exception, handler in HANDLERS.items():
         app.add_exception_handler(exception, handler)
+
+
+async def respond(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer `error` as the registered handlers do, for an endpoint served outside FastAPI's routing
+    (api.routers.screen.ScreenEndpoint): the handler of the nearest class in its MRO."""
+    handler = next(HANDLERS[c] for c in type(error).__mro__ if c in HANDLERS)
+    response = await handler(Request(scope), error)
+    await response(scope, receive, send)
