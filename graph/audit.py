@@ -5,9 +5,9 @@ write(2) of whole lines to a file opened O_APPEND, under an exclusive lock, foll
 then is the decision reported as made. The lock is let go before the fsync: it keeps lines whole, and two
 writers (server workers) then wait for each other's write, not for each other's flush (fsync makes durable
 whatever the file holds when it is called, so ours too). A crash (even SIGKILL) can at worst leave one
-partial last line, which readers skip and report; no completed line is ever rewritten. Anyone can read it with grep or jq,
-and the RDF view (decisions as PROV-O, graph.screening.record) is derived from it, so it can be rebuilt
-at any time.
+partial last line, which readers skip and report; no completed line is ever rewritten. Anyone can read it
+with grep or jq, and the RDF view (decisions as PROV-O, graph.screening.record) is derived from it, so it
+can be rebuilt at any time.
 
 Each line is a decision as `Decision.as_dict()` plus "recorded_at" and "source" (cli, api, batch).
 """
