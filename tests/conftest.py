@@ -16,7 +16,6 @@ Rule cases live in tests/rules/cases/*.test.ttl; query goldens in tests/queries/
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.http import free_port
 from graph.kg import KnowledgeGraph, load_graph
 from graph.settings import Settings
 
@@ -78,12 +78,6 @@ def run_cli(settings: Settings):
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class ServerFactory:
     """Starts `eckg serve` subprocesses on free ports; stops them all on close()."""
 
@@ -91,7 +85,7 @@ class ServerFactory:
         self.settings, self.directory, self.processes = settings, directory, []  # type: ignore[var-annotated]
 
     def start(self, *args: str, env: dict[str, str] | None = None) -> str:
-        port, index = _free_port(), len(self.processes)
+        port, index = free_port(), len(self.processes)
         data_dir = self.directory / f"server-{index}"
         environment = {
             **os.environ,

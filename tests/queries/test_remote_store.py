@@ -5,7 +5,6 @@ answers as on the embedded store; the CLI and the API run against it too."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.http import free_port
 from graph.errors import InputError, StoreUnavailable
 from graph.kg import KnowledgeGraph, load_graph, load_into, open_remote, remote_store
 from graph.screening import Screener, ScreeningRequest
@@ -29,17 +29,11 @@ pytestmark = [pytest.mark.remote, pytest.mark.xdist_group("remote-store")]
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An Oxigraph server on a free port of 127.0.0.1; its base URL."""
     assert OXIGRAPH, "the oxigraph server (pip package 'oxigraph', a dev dependency) is not installed"
-    port = _free_port()
+    port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
     process = subprocess.Popen(
         [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
