@@ -100,14 +100,14 @@ def _outputs(
     if workers > 1:
         from graph.workers import outputs_in_workers
 
-        tasks = [
+        tasks = (  # made as they are handed out: the first starts the workers while the rest are made
             (
                 [r.request.model_dump(mode="json", exclude_none=True) for r in part],
                 [r.where for r in part],
                 fmt,
             )
             for part in (rows[start : start + chunk] for start in range(0, len(rows), chunk))
-        ]
+        )
         yield from outputs_in_workers(screener.kg, screener.engine.name, tasks, workers, audit)
         return
     with gc_paused():

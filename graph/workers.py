@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,7 +71,7 @@ def _screen(task: tuple[list[dict[str, Any]], list[str], str | None]) -> ChunkOu
 def outputs_in_workers(
     kg: KnowledgeGraph,
     engine: str,
-    tasks: Sequence[tuple[list[dict[str, Any]], list[str], str | None]],
+    tasks: Iterable[tuple[list[dict[str, Any]], list[str], str | None]],
     workers: int,
     audit: AuditLog | None,
 ) -> Iterator[ChunkOutput]:
