@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
-from starlette.datastructures import URL
+from starlette.datastructures import URL, Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -109,7 +109,7 @@ async def _screen(scope: Scope, receive: Receive, send: Send) -> None:
         return
     if scope["method"] != "POST":
         raise HTTPException(status_code=405, headers={"Allow": "POST"})
-    media = _header(scope, b"content-type").split(";")[0].strip().lower()
+    media = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
         raise UnsupportedMediaType(f"send the transaction as application/json (got {media or 'none'})")
     body = await _body(receive)
@@ -129,10 +129,6 @@ def _route_path(scope: Scope) -> str:
     path: str = scope["path"]
     root = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), "")
 
 
 async def _body(receive: Receive) -> bytes | None:

@@ -18,13 +18,7 @@ from graph.screening import Screener
 from graph.settings import Settings
 
 from .conftest import audit_lines
-
-JMSDF = {
-    "item": "1C902.b",
-    "destination": "JP",
-    "end_user": "Japan Maritime Self-Defense Force",
-    "date": "2026-03-01",
-}
+from .test_screen_api import JMSDF
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])
