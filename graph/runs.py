@@ -106,7 +106,7 @@ def _outputs(
                 [r.where for r in part],
                 fmt,
             )
-            for part in (rows[start : start + chunk] for start in range(0, len(rows), chunk))
+            for part in (rows[start:end] for start, end in spans(len(rows), chunk, workers))
         )
         yield from outputs_in_workers(screener.kg, screener.engine.name, tasks, workers, audit)
         return
@@ -115,6 +115,17 @@ def _outputs(
         for decided, report in screen_chunks(screener, rows, audit, chunk=chunk):
             yield chunk_output(decided, report, [r.where for r in rows[done : done + len(decided)]], fmt)
             done += len(decided)
+
+
+def spans(total: int, chunk: int, workers: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each chunk of a run in workers: `chunk` rows, then smaller as the run nears its end
+    (a quarter of what is left per worker, down to a tenth of `chunk`), so that the workers finish
+    together rather than one of them screening a last full chunk while the others wait."""
+    start, least = 0, max(1, chunk // 10)
+    while start < total:
+        size = min(chunk, max(least, (total - start) // (4 * workers)))
+        yield start, min(total, start + size)
+        start += size
 
 
 def _decisions_format(path: Path | None) -> str | None:

@@ -16,7 +16,7 @@ from rdflib.namespace import SH
 from graph.audit import AuditLog
 from graph.errors import FieldError, ParseError
 from graph.kg import KnowledgeGraph
-from graph.runs import validate_to_files
+from graph.runs import spans, validate_to_files
 from graph.screening import Screener
 from graph.screening.engines import ReferenceEngine
 from graph.validation import Row, parse_batch
@@ -38,6 +38,23 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 def _decided(path: Path) -> list[tuple[str, str, str]]:
     return [(r["row"], r["decision"], r["measures"]) for r in _csv(path)]
+
+
+@pytest.mark.parametrize(
+    ("total", "chunk", "workers"), [(100_000, 5000, 2), (12_345, 500, 3), (7, 3, 2), (1, 5, 2)]
+)
+def test_chunks_for_workers_cover_every_row_once_and_shrink_at_the_end(
+    total: int, chunk: int, workers: int
+) -> None:
+    parts = list(spans(total, chunk, workers))
+    starts, ends = [start for start, _ in parts], [end for _, end in parts]
+    assert starts == [0, *ends[:-1]] and ends[-1] == total, "every row, in order, once"
+    sizes = [end - start for start, end in parts]
+    assert max(sizes) <= chunk and min(sizes) >= 1
+    assert sizes == sorted(sizes, reverse=True) or sizes[:-1] == sorted(sizes[:-1], reverse=True)
+    if total >= 4 * workers * chunk:
+        assert sizes[0] == chunk and sizes[-2] <= chunk // 5, "full chunks first, small ones last"
+    assert list(spans(0, chunk, workers)) == []
 
 
 def test_workers_decide_as_this_process_does(kg: KnowledgeGraph, rows: list[Row], tmp_path: Path) -> None:
