@@ -10,6 +10,12 @@ with grep or jq, and the RDF view (decisions as PROV-O, graph.screening.record) 
 can be rebuilt at any time.
 
 Each line is a decision as `Decision.as_dict()` plus "recorded_at" and "source" (cli, api, batch).
+
+The log may be rotated while processes use it: renamed away, the next append starts a new file at the path
+(every append opens the path; one already writing finishes its lines in the renamed file, whole). Lookups
+by id then read the new file, indexed anew, so a decision that moved away is not found rather than another
+read in its place. Copying the file and cutting it short (logrotate's copytruncate) would lose the lines
+appended in between: rename it instead.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -38,6 +44,7 @@ class AuditLog:
     path: Path
     _index: dict[str, int] = field(default_factory=dict)  # decision id -> byte offset of its line
     _indexed_to: int = 0
+    _indexed_file: tuple[int, int] | None = None  # (device, inode) of the file the index is of
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, decisions: Iterable[Decision], source: str) -> None:
@@ -75,14 +82,7 @@ class AuditLog:
         if not self.path.exists():
             return
         with self.path.open("rb") as f:
-            f.seek(start)
-            offset = start
-            for line in f:
-                if line.endswith(b"\n"):
-                    record = _parse(line)
-                    if record is not None:  # a line can only be torn by a crash mid-write: not a decision
-                        yield offset, record
-                offset += len(line)
+            yield from _records(f, start)
 
     def end(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
@@ -91,9 +91,10 @@ class AuditLog:
         """The record of one decision; NotFound if the log does not hold it."""
         self._catch_up()
         offset = self._index.get(decision_id)
-        if offset is None:
+        record = None if offset is None else next((r for _, r in self.records(offset)), None)
+        if record is None or record.get("id") != decision_id:  # the file was replaced since: not in it
             raise NotFound(f"no decision {decision_id!r} in the audit log")
-        return next(self.records(offset))[1]
+        return record
 
     def find(self, prefix: str) -> dict[str, Any]:
         """The record of the one decision whose id starts with `prefix` (a whole id, or at least its first
@@ -121,13 +122,24 @@ class AuditLog:
         return self.get(matches[0])
 
     def _catch_up(self) -> None:
+        """Index the lines added since the last call. A log replaced (rotated: renamed away and started
+        anew) or cut short since is indexed anew: offsets into the file it replaced mean nothing in it."""
         with self._lock:
-            end = self.end()
-            for offset, record in self.records(self._indexed_to):
-                if offset >= end:
-                    break
-                self._index[record["id"]] = offset
-            self._indexed_to = end
+            try:
+                f = self.path.open("rb")
+            except FileNotFoundError:
+                self._index, self._indexed_to, self._indexed_file = {}, 0, None
+                return
+            with f:
+                stat = os.fstat(f.fileno())
+                identity, end = (stat.st_dev, stat.st_ino), stat.st_size
+                if identity != self._indexed_file or end < self._indexed_to:
+                    self._index, self._indexed_to, self._indexed_file = {}, 0, identity
+                for offset, record in _records(f, self._indexed_to):
+                    if offset >= end:
+                        break
+                    self._index[record["id"]] = offset
+                self._indexed_to = end
 
     def select(
         self, *, since: str | None = None, decision: str | None = None, limit: int | None = None
@@ -178,6 +190,18 @@ def load_into(kg: Any, log: AuditLog) -> int:
     quads, _ = decision_quads_from(log, GRAPH_DECISIONS)
     kg.store.add(quads)
     return len(quads)
+
+
+def _records(f: BinaryIO, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset, record) for every complete line of an open log from byte `start`."""
+    f.seek(start)
+    offset = start
+    for line in f:
+        if line.endswith(b"\n"):
+            record = _parse(line)
+            if record is not None:  # a line can only be torn by a crash mid-write: not a decision
+                yield offset, record
+        offset += len(line)
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
