@@ -14,7 +14,7 @@ Each line is a decision as `Decision.as_dict()` plus "recorded_at" and "source" 
 The log may be rotated while processes use it: renamed away, the next append starts a new file at the path
 (every append opens the path; one already writing finishes its lines in the renamed file, whole). Lookups
 by id then read the new file, indexed anew, so a decision that moved away is not found rather than another
-read in its place. Copying the file and cutting it short (logrotate's copytruncate) would lose the lines
+read in its place; the SPARQL endpoint rebuilds its decisions graph from the new file (graph.endpoint). Copying the file and cutting it short (logrotate's copytruncate) would lose the lines
 appended in between: rename it instead.
 """
 
@@ -44,7 +44,7 @@ class AuditLog:
     path: Path
     _index: dict[str, int] = field(default_factory=dict)  # decision id -> byte offset of its line
     _indexed_to: int = 0
-    _indexed_file: tuple[int, int] | None = None  # (device, inode) of the file the index is of
+    _indexed_file: str | None = None  # the identity of the file the index is of (file_identity)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, decisions: Iterable[Decision], source: str) -> None:
@@ -86,6 +86,14 @@ class AuditLog:
 
     def end(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
+
+    def file_identity(self) -> str | None:
+        """Which file is at the log's path now ("device:inode"; None: none is): another one once the log
+        has been rotated."""
+        try:
+            return _identity(self.path.stat())
+        except FileNotFoundError:
+            return None
 
     def get(self, decision_id: str) -> dict[str, Any]:
         """The record of one decision; NotFound if the log does not hold it."""
@@ -132,7 +140,7 @@ class AuditLog:
                 return
             with f:
                 stat = os.fstat(f.fileno())
-                identity, end = (stat.st_dev, stat.st_ino), stat.st_size
+                identity, end = _identity(stat), stat.st_size
                 if identity != self._indexed_file or end < self._indexed_to:
                     self._index, self._indexed_to, self._indexed_file = {}, 0, identity
                 for offset, record in _records(f, self._indexed_to):
@@ -190,6 +198,10 @@ def load_into(kg: Any, log: AuditLog) -> int:
     quads, _ = decision_quads_from(log, GRAPH_DECISIONS)
     kg.store.add(quads)
     return len(quads)
+
+
+def _identity(stat: os.stat_result) -> str:
+    return f"{stat.st_dev}:{stat.st_ino}"
 
 
 def _records(f: BinaryIO, start: int) -> Iterator[tuple[int, dict[str, Any]]]:

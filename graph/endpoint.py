@@ -48,6 +48,9 @@ _META = ox.NamedNode(ID + "endpoint")
 _HASH = ox.NamedNode(ID + "endpoint#graphHash")
 _EXTRA = ox.NamedNode(ID + "endpoint#extraGraph")
 _AUDIT_OFFSET = ox.NamedNode(ID + "endpoint#auditOffset")
+_AUDIT_FILE = ox.NamedNode(
+    ID + "endpoint#auditFile"
+)  # which file the offset is into (a rotated log is another)
 
 
 @dataclass(frozen=True)
@@ -290,14 +293,14 @@ def _open(config: WorkerConfig) -> EmbeddedStore:
         )
     for old in store.oxigraph.quads_for_pattern(_META, _EXTRA, None, meta):
         store.drop_graph(value_of(old.object))
-    offset = _audit_offset(store)
+    mark = _audit_mark(store)
     store.drop_graph(META_GRAPH)
     if config.extra_nquads:
         store.oxigraph.load(config.extra_nquads, format=ox.RdfFormat.N_QUADS)
     store.add(
         [
             ox.Quad(_META, _HASH, ox.Literal(config.graph_hash), meta),
-            ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(offset)), meta),
+            *_audit_mark_quads(*mark),
         ]
         + [ox.Quad(_META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs]
     )
@@ -306,26 +309,42 @@ def _open(config: WorkerConfig) -> EmbeddedStore:
     return store
 
 
-def _audit_offset(store: EmbeddedStore) -> int:
-    found = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, ox.NamedNode(META_GRAPH)))
-    return int(value_of(found[0].object)) if found else 0
+def _audit_mark(store: EmbeddedStore) -> tuple[int, str | None]:
+    """How far into which audit log file the decisions graph has been brought."""
+    meta = ox.NamedNode(META_GRAPH)
+    offset = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
+    file = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_FILE, None, meta))
+    return (
+        int(value_of(offset[0].object)) if offset else 0,
+        value_of(file[0].object) if file else None,
+    )
+
+
+def _audit_mark_quads(offset: int, file: str | None) -> list[ox.Quad]:
+    meta = ox.NamedNode(META_GRAPH)
+    return [
+        ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(offset)), meta),
+        *([ox.Quad(_META, _AUDIT_FILE, ox.Literal(file), meta)] if file else []),
+    ]
 
 
 def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
     """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view)."""
     if not config.audit_path:
         return
-    log, start = AuditLog(Path(config.audit_path)), _audit_offset(store)
-    end = log.end()
-    if end == start:
+    log = AuditLog(Path(config.audit_path))
+    start, known = _audit_mark(store)
+    file, end = log.file_identity(), log.end()
+    if file == known and end == start:
         return
-    if end < start:  # the log was replaced: rebuild the view from the start
+    if file != known or end < start:  # the log was rotated or cut short: rebuild the view from its start
         store.drop_graph(GRAPH_DECISIONS)
         start = 0
     quads, reached = decision_quads_from(log, GRAPH_DECISIONS, start)
     meta = ox.NamedNode(META_GRAPH)
     store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
-    store.add([*quads, ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(reached)), meta)])
+    store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_FILE, None, meta))
+    store.add([*quads, *_audit_mark_quads(reached, file)])
 
 
 def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]) -> Any:

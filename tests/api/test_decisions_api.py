@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import rdflib
+from fastapi.testclient import TestClient
 
+from api import create_app
 from api.schemas import Decision
 
 ECKG = rdflib.Namespace("https://w3id.org/eckg/ontology#")
@@ -73,3 +75,26 @@ def test_a_decision_is_queryable_as_rdf_at_the_sparql_endpoint(client) -> None: 
         headers={"accept": "application/sparql-results+json"},
     ).json()["results"]["bindings"]
     assert iri in {r["decision"]["value"] for r in rows}
+
+
+def test_a_rotated_audit_log_is_read_anew(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Renamed away while the server runs, the log starts anew with the next decision: decisions are then
+    looked up in the new file, by id and at the SPARQL endpoint — also when the new file has grown past the
+    old one's length before anything reads it."""
+    own = settings.model_copy(update={"data_dir": tmp_path / "data"})
+    ask = "PREFIX eckg: <https://w3id.org/eckg/ontology#> ASK { GRAPH ?g { <%s> a eckg:Decision } }"
+
+    def in_sparql(client, decision_id: str) -> bool:  # type: ignore[no-untyped-def]
+        query = ask % f"https://w3id.org/eckg/id/decision/{decision_id}"
+        return bool(client.get("/sparql", params={"query": query}).json()["boolean"])
+
+    with TestClient(create_app(own)) as client:
+        before = _decision(client)
+        assert in_sparql(client, before) and client.get(f"/decisions/{before}").status_code == 200
+        own.audit_log.rename(own.audit_log.with_suffix(".jsonl.1"))
+        after = [_decision(client) for _ in range(2)]  # two lines: longer than the old file
+        assert own.audit_log.stat().st_size > own.audit_log.with_suffix(".jsonl.1").stat().st_size
+        assert all(in_sparql(client, d) for d in after), "the new file's decisions, from its first line"
+        assert all(client.get(f"/decisions/{d}").status_code == 200 for d in after)
+        assert not in_sparql(client, before), "the view is of the log now at the path"
+        assert client.get(f"/decisions/{before}").status_code == 404
