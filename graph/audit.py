@@ -14,8 +14,9 @@ Each line is a decision as `Decision.as_dict()` plus "recorded_at" and "source" 
 The log may be rotated while processes use it: renamed away, the next append starts a new file at the path
 (every append opens the path; one already writing finishes its lines in the renamed file, whole). Lookups
 by id then read the new file, indexed anew, so a decision that moved away is not found rather than another
-read in its place; the SPARQL endpoint rebuilds its decisions graph from the new file (graph.endpoint). Copying the file and cutting it short (logrotate's copytruncate) would lose the lines
-appended in between: rename it instead.
+read in its place; the SPARQL endpoint rebuilds its decisions graph from the new file (graph.endpoint).
+Copying the file and cutting it short (logrotate's copytruncate) would lose the lines appended in between:
+rename it instead.
 """
 
 from __future__ import annotations
