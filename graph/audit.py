@@ -45,7 +45,7 @@ class AuditLog:
     path: Path
     _index: dict[str, int] = field(default_factory=dict)  # decision id -> byte offset of its line
     _indexed_to: int = 0
-    _indexed_file: str | None = None  # the identity of the file the index is of (file_identity)
+    _indexed_file: str | None = None  # which file the index is of ("device:inode", as mark gives it)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, decisions: Iterable[Decision], source: str) -> None:
@@ -88,13 +88,14 @@ class AuditLog:
     def end(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
 
-    def file_identity(self) -> str | None:
-        """Which file is at the log's path now ("device:inode"; None: none is): another one once the log
-        has been rotated."""
+    def mark(self) -> tuple[str | None, int]:
+        """Which file is at the log's path now ("device:inode"; None: none is; another one once the log
+        has been rotated), and its length."""
         try:
-            return _identity(self.path.stat())
+            stat = self.path.stat()
         except FileNotFoundError:
-            return None
+            return None, 0
+        return _identity(stat), stat.st_size
 
     def get(self, decision_id: str) -> dict[str, Any]:
         """The record of one decision; NotFound if the log does not hold it."""

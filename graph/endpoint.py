@@ -48,9 +48,8 @@ _META = ox.NamedNode(ID + "endpoint")
 _HASH = ox.NamedNode(ID + "endpoint#graphHash")
 _EXTRA = ox.NamedNode(ID + "endpoint#extraGraph")
 _AUDIT_OFFSET = ox.NamedNode(ID + "endpoint#auditOffset")
-_AUDIT_FILE = ox.NamedNode(
-    ID + "endpoint#auditFile"
-)  # which file the offset is into (a rotated log is another)
+# which file the offset is into: a rotated log is another
+_AUDIT_FILE = ox.NamedNode(ID + "endpoint#auditFile")
 
 
 @dataclass(frozen=True)
@@ -334,7 +333,7 @@ def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
         return
     log = AuditLog(Path(config.audit_path))
     start, known = _audit_mark(store)
-    file, end = log.file_identity(), log.end()
+    file, end = log.mark()
     if file == known and end == start:
         return
     if file != known or end < start:  # the log was rotated or cut short: rebuild the view from its start
