@@ -8,6 +8,7 @@ import math
 import os
 import platform
 import re
+import statistics
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -89,7 +90,14 @@ def markdown(figures: list[Figure], about: dict[str, object]) -> str:
     lines = ["| " + " | ".join(HEADER) + " |", "| " + " | ".join("---" for _ in HEADER) + " |"]
     lines += ["| " + " | ".join(r) + " |" for r in rows(figures)]
     notes = [f"- {f.name}: {f.note}" for f in figures if f.note]
-    where = f"{about['cpu']}, {about['cores']} cores, {about['memory_gib']} GiB, Python {about['python']}"
+    cores = f"{about['cores']} cores"
+    tries = about.get("parallel")  # bench.parallel.speedups
+    if isinstance(tries, list) and tries:
+        cores += (
+            f" (side by side {statistics.median(tries):.1f}× the work of one, "
+            f"{min(tries):.1f}–{max(tries):.1f} over {len(tries)} tries)"
+        )
+    where = f"{about['cpu']}, {cores}, {about['memory_gib']} GiB, Python {about['python']}"
     return "\n".join([*lines, "", f"Machine: {where}; run {about['when']}.", "", *notes]) + "\n"
 
 

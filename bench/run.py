@@ -29,7 +29,7 @@ import orjson
 import pyoxigraph as ox
 import rdflib
 
-from bench import figures
+from bench import figures, parallel
 from bench.figures import Figure
 from bench.http import Latencies, Request, drive, running_server
 from bench.workloads import requests, synthetic_parties, to_csv
@@ -359,7 +359,13 @@ def main() -> None:
                 out += build(args.quick, scratch)
             else:
                 out += scale(args.quick, scratch)
-    about = {**figures.machine(), "when": figures.now(), "quick": args.quick, "only": chosen}
+    about = {
+        **figures.machine(),
+        "parallel": parallel.speedups(),
+        "when": figures.now(),
+        "quick": args.quick,
+        "only": chosen,
+    }
     figures.print_table(out)
     full = not args.quick and not args.only
     figures.write(out, RESULTS if full else RESULTS / "partial", about, keep=full)

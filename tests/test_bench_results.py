@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from bench.figures import Figure, history_name, write
+from bench.parallel import speedups
 
 ABOUT = {"cpu": "Intel(R) Xeon(R) Processor", "cores": 2, "memory_gib": 23.5, "python": "3.11.7"}
 
@@ -41,3 +42,18 @@ def test_every_kept_run_in_the_repository_has_both_files() -> None:
     assert stems, "no benchmark runs kept"
     for stem in stems:
         assert (history / f"{stem}.md").exists() and (history / f"{stem}.json").exists(), stem
+
+
+def test_the_machine_line_says_what_its_cores_do_side_by_side(tmp_path: Path) -> None:
+    write([], tmp_path, {**ABOUT, "parallel": [1.57, 1.04, 1.53, 2.04], "when": "2026-11-30 18:00 UTC"})
+    assert (
+        "Machine: Intel(R) Xeon(R) Processor, 2 cores (side by side 1.6× the work of one, 1.0–2.0 over 4 "
+        "tries), 23.5 GiB"
+    ) in (tmp_path / "latest.md").read_text()
+    write([], tmp_path, {**ABOUT, "when": "2026-11-23 23:47 UTC"})  # runs from before it was measured
+    assert "Machine: Intel(R) Xeon(R) Processor, 2 cores, 23.5 GiB" in (tmp_path / "latest.md").read_text()
+
+
+def test_the_cores_side_by_side_are_measured_against_one_alone() -> None:
+    tries = speedups(processes=1, count=200_000, repeat=3)
+    assert len(tries) == 3 and all(0.5 <= t <= 2 for t in tries), "one process against itself alone"
