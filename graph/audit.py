@@ -86,7 +86,7 @@ class AuditLog:
             yield from _records(f, start)
 
     def end(self) -> int:
-        return self.path.stat().st_size if self.path.exists() else 0
+        return self.mark()[1]
 
     def mark(self) -> tuple[str | None, int]:
         """Which file is at the log's path now ("device:inode"; None: none is; another one once the log
