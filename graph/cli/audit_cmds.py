@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
+import json
 import sys
+import textwrap
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import typer
@@ -60,16 +62,29 @@ def audit_command(
         raise typer.BadParameter("use text, json or csv", param_hint="--format")
     records = AuditLog(get_settings().audit_log).select(since=since, decision=decision, limit=limit)
     if fmt == "json":
-        print_json(records)
+        _print_json_array(records)
     elif fmt == "csv":
         _print_csv(records)
     else:
+        count = 0
         for record in records:
             console.print(_entry(record), highlight=False)
+            count += 1
         console.print(
-            f"[dim]{len(records)} decision(s) in {escape(str(get_settings().audit_log))}; ids shortened "
+            f"[dim]{count} decision(s) in {escape(str(get_settings().audit_log))}; ids shortened "
             f"(`eckg audit verify` takes them so); --format json or csv for whole records[/]"
         )
+
+
+def _print_json_array(records: Iterable[dict[str, Any]]) -> None:
+    """The records as one JSON array (as print_json writes it), written as they are read: a log may
+    hold millions."""
+    out, first = sys.stdout, True
+    for record in records:
+        out.write("[\n" if first else ",\n")
+        out.write(textwrap.indent(json.dumps(record, ensure_ascii=False, indent=2, default=str), "  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 _CSV_COLUMNS = (
@@ -86,9 +101,8 @@ _CSV_COLUMNS = (
 )
 
 
-def _print_csv(records: list[dict[str, Any]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def _print_csv(records: Iterable[dict[str, Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\r\n")  # row by row, as the records are read
     writer.writerow(_CSV_COLUMNS)
     for r in records:
         row = (
@@ -104,7 +118,6 @@ def _print_csv(records: list[dict[str, Any]]) -> None:
             r["graph_hash"][:12],
         )
         writer.writerow([safe_cell(c) for c in row])
-    sys.stdout.write(buffer.getvalue())
 
 
 def _entry(record: dict[str, Any]) -> Text:
