@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
+import pyoxigraph as ox
 
 from graph.errors import FieldError, NotFound
 from graph.screening.decision import Decision
@@ -208,23 +209,43 @@ def decision_of(record: dict[str, Any]) -> Decision:
     return Decision.from_dict(record)
 
 
-def decision_quads_from(log: AuditLog, graph: str, start: int = 0) -> tuple[list[Any], int]:
-    """RDF quads of every decision recorded from byte `start`, and the offset reached."""
-    end, quads = log.end(), []
+VIEW_BATCH = 2_000
+"""Decisions made into quads and written at a time when the RDF view of the log is brought up to date:
+memory holds this many decisions' quads, never the log's (500,000 decisions are 15 million quads)."""
+
+
+def decision_quad_batches(
+    log: AuditLog, graph: str, start: int = 0, end: int | None = None, size: int | None = None
+) -> Iterator[tuple[list[Any], int]]:
+    """The RDF quads of the decisions recorded from byte `start` up to `end` (the log's length when
+    called), `size` decisions at a time, each batch with the offset it reaches: where the next starts, and
+    `end` for the last (which may hold none). `size` is VIEW_BATCH unless given."""
+    end = log.end() if end is None else end
+    size = size or VIEW_BATCH
+    node = ox.NamedNode(graph)
+    quads: list[Any] = []
+    count = 0
     for offset, record in log.records(start):
         if offset >= end:
             break
-        quads += decision_quads(decision_of(record), graph)
-    return quads, end
+        if count == size:
+            yield quads, offset
+            quads, count = [], 0
+        quads += decision_quads(decision_of(record), node)
+        count += 1
+    yield quads, end
 
 
 def load_into(kg: Any, log: AuditLog) -> int:
-    """Add every recorded decision to the graph's decisions graph (for SPARQL); returns how many triples."""
+    """Add every recorded decision to the graph's decisions graph (for SPARQL), a batch at a time; returns
+    how many triples."""
     from graph.namespaces import GRAPH_DECISIONS
 
-    quads, _ = decision_quads_from(log, GRAPH_DECISIONS)
-    kg.store.add(quads)
-    return len(quads)
+    added = 0
+    for quads, _ in decision_quad_batches(log, GRAPH_DECISIONS):
+        kg.store.add(quads)
+        added += len(quads)
+    return added
 
 
 def _identity(stat: os.stat_result) -> str:

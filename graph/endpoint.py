@@ -25,7 +25,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -34,7 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph import errors as error_types
-from graph.audit import AuditLog, decision_quads_from
+from graph.audit import AuditLog, decision_quad_batches
 from graph.errors import EckgError, NotAcceptable, QueryTimeout, StoreUnavailable
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_DECISIONS, ID
@@ -243,6 +243,30 @@ def claim_store(first: Path, first_only: bool = False) -> tuple[Path, int]:
     raise StoreUnavailable(f"1,024 servers already hold copies of the endpoint's store beside {first}")
 
 
+@contextlib.contextmanager
+def query_store(kg: KnowledgeGraph) -> Iterator[EmbeddedStore]:
+    """A store for `eckg query` and `eckg sparql` in this process, as the endpoint's worker has one: the
+    built graph, kg's extra data and every decision in the audit log. It is kept on disk between runs
+    (<data_dir>/query/store), so that a run adds only the decisions recorded since the last one; loading
+    the whole log into memory for every query would not do once it holds millions. Its own store, not
+    the endpoint's: SPARQL Update at the endpoint does not reach it. Two runs at once take two copies."""
+    config = QueryService.for_graph(kg).config
+    path, claim = claim_store(kg.settings.data_dir / "query" / "store")
+    store = None
+    try:
+        config = replace(config, store_path=str(path))
+        try:
+            store = _open(config)
+        except OSError as e:
+            raise StoreUnavailable(f"the query store {path} could not be opened: {e}") from None
+        _sync_audit(store, config)
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+        os.close(claim)
+
+
 def _rebuild(reply: tuple[Any, ...]) -> EckgError:
     _, name, detail, errors, extra = reply
     cls = getattr(error_types, name, EckgError)
@@ -303,9 +327,8 @@ def _open(config: WorkerConfig) -> EmbeddedStore:
         ]
         + [ox.Quad(_META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs]
     )
-    _sync_audit(store, config)
     store.oxigraph.flush()
-    return store
+    return store  # its decisions are brought up to date by the first query (a long log takes a while)
 
 
 def _audit_mark(store: EmbeddedStore) -> tuple[int, str | None]:
@@ -328,7 +351,12 @@ def _audit_mark_quads(offset: int, file: str | None) -> list[ox.Quad]:
 
 
 def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
-    """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view)."""
+    """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view), a
+    batch of decisions at a time, each followed by the offset it reaches: memory holds a batch, and a run
+    stopped half-way (a query's time limit kills the worker) keeps what it wrote and goes on from there.
+    Batches go in by Oxigraph's bulk loader, not in a transaction (7.8 against 26.6 us a quad here; the
+    first view of a log of 500,000 decisions is 15 million quads): a batch cut short is written again
+    whole by the next run, which changes nothing already in the graph, as a graph is a set."""
     if not config.audit_path:
         return
     log = AuditLog(Path(config.audit_path))
@@ -339,11 +367,12 @@ def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
     if file != known or end < start:  # the log was rotated or cut short: rebuild the view from its start
         store.drop_graph(GRAPH_DECISIONS)
         start = 0
-    quads, reached = decision_quads_from(log, GRAPH_DECISIONS, start)
     meta = ox.NamedNode(META_GRAPH)
-    store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
-    store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_FILE, None, meta))
-    store.add([*quads, *_audit_mark_quads(reached, file)])
+    for quads, reached in decision_quad_batches(log, GRAPH_DECISIONS, start, end):
+        store.bulk_add(quads)
+        store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
+        store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_FILE, None, meta))
+        store.add(_audit_mark_quads(reached, file))
 
 
 def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]) -> Any:
@@ -375,9 +404,20 @@ def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]
         return None
     if op == "graphs":
         counts = {"": sum(1 for _ in store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()))}
-        counts.update({g: store.count(g) for g in store.graph_names() if g != META_GRAPH})
+        counts.update(_named_graph_counts(store))
         return counts
     raise EckgError(f"unknown endpoint operation {op!r}")
+
+
+def _named_graph_counts(store: EmbeddedStore) -> dict[str, int]:
+    """Triples in each named graph but the meta graph (an empty one too), counted by Oxigraph in one query:
+    counting in Python took a step per triple, and the decisions graph of a long log holds millions."""
+    counted = store.query(_COUNT_BY_GRAPH, union=True, prefixes={})
+    counts = {row["g"].value: int(row["n"].value) for row in counted.rows}
+    return {g: counts.get(g, 0) for g in store.graph_names() if g != META_GRAPH}
+
+
+_COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 def _serialize(result: Any, solution_format: str | None, graph_format: str | None) -> tuple[bytes, str, str]:

@@ -128,6 +128,14 @@ class EmbeddedStore:
     def oxigraph(self) -> ox.Store:
         return self._store
 
+    def close(self) -> None:
+        """Let go of the store (an on-disk one is closed once nothing else refers to it): this object
+        is not to be used after."""
+        with self._writing:
+            if self._on_disk:
+                self._store.flush()
+            del self._store
+
     def query(
         self,
         sparql: str,

@@ -10,9 +10,11 @@ import typer
 from graph.audit import AuditLog, load_into
 from graph.catalogue import catalogue, get_query, parse_query_file
 from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result, within
+from graph.endpoint import query_store
 from graph.errors import InputError
-from graph.kg import load_graph
+from graph.kg import KnowledgeGraph, load_graph
 from graph.sparql_text import refuse_remote
+from graph.store import Bindings, EmbeddedStore, QueryResult
 
 ResultFormat = Annotated[
     str | None,
@@ -95,13 +97,8 @@ def query_command(
         raise InputError("give either a query NAME or --file Q.rq")
     named = parse_query_file(file) if file is not None else get_query(name or "")
     kg = load_graph(data=data or ())
-    load_into(kg, AuditLog(kg.settings.audit_log))
     bindings = named.bind(_params(param))
-    result = within(
-        kg.settings.query_timeout,
-        lambda: kg.query(named.text, bindings, max_rows=kg.settings.max_result_rows),
-    )
-    print_result(result, fmt)
+    print_result(_run(kg, named.text, bindings), fmt)
 
 
 def sparql_command(
@@ -112,8 +109,16 @@ def sparql_command(
     """Run an ad-hoc SPARQL query over the graph."""
     _check_format(fmt)
     kg = load_graph(data=data or ())
-    load_into(kg, AuditLog(kg.settings.audit_log))
     refuse_remote(query, allow_service=kg.settings.allow_service, allow_load=kg.settings.allow_load)
-    print_result(
-        within(kg.settings.query_timeout, lambda: kg.query(query, max_rows=kg.settings.max_result_rows)), fmt
-    )
+    print_result(_run(kg, query), fmt)
+
+
+def _run(kg: KnowledgeGraph, text: str, bindings: Bindings | None = None) -> QueryResult:
+    """The query over the graph and every recorded decision, within the time limit: in the kept query
+    store (graph.endpoint.query_store) for an embedded graph; a remote store is sent the decisions."""
+    limit, rows = kg.settings.query_timeout, kg.settings.max_result_rows
+    if not isinstance(kg.store, EmbeddedStore):
+        load_into(kg, AuditLog(kg.settings.audit_log))
+        return within(limit, lambda: kg.query(text, bindings, max_rows=rows))
+    with query_store(kg) as store:
+        return within(limit, lambda: store.query(text, bindings, max_rows=rows))

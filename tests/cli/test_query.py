@@ -101,3 +101,43 @@ def test_a_runaway_adhoc_query_is_stopped(run_cli) -> None:
 def test_service_is_refused_in_the_cli(run_cli) -> None:
     done = run_cli("sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     assert done.returncode == 2 and "SERVICE" in done.stderr
+
+
+def test_queries_see_every_recorded_decision_from_a_store_kept_between_runs(run_cli, tmp_path: Path) -> None:
+    """`eckg query` and `eckg sparql` run over the graph and every decision in the audit log, from a store
+    kept in the data directory and brought up to date with the log at each run (never the whole log
+    loaded into memory); a rotated log is read anew."""
+    env = {"ECKG_DATA_DIR": str(tmp_path / "data")}
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?d a eckg:Decision }"
+
+    def decisions() -> int:
+        done = run_cli("sparql", count, "--format", "json", env=env)
+        assert done.returncode == 0, done.stderr
+        return int(json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"])
+
+    def screen(end_user: str) -> str:
+        done = run_cli(
+            "screen", "--item", "1C902.b", "--destination", "JP", "--end-user", end_user,
+            "--date", "2026-03-01", "--format", "json", env=env,
+        )  # fmt: skip
+        return json.loads(done.stdout)["id"]  # type: ignore[no-any-return]
+
+    assert decisions() == 0
+    first = screen("JMSDF")
+    assert decisions() == 1
+    assert (tmp_path / "data" / "query" / "store").is_dir()  # kept, and only brought up to date
+    second = screen("Japan Ground Self-Defense Force")
+    measure = "measure=https://w3id.org/eckg/id/measure/mofcom-2026-1"
+    done = run_cli("query", "list_decisions_for_measure", "-p", measure, "--format", "json", env=env)
+    rows = json.loads(done.stdout)["results"]["bindings"]
+    assert {r["decision"]["value"].rsplit("/", 1)[-1] for r in rows} == {first, second}
+
+    log = tmp_path / "data" / "audit.jsonl"
+    log.rename(log.with_name("audit.jsonl.1"))
+    third = screen("JMSDF")
+    assert decisions() == 1
+    explained = run_cli(
+        "query", "explain_decision", "-p", f"decision=https://w3id.org/eckg/id/decision/{third}",
+        "--format", "json", env=env,
+    )  # fmt: skip
+    assert json.loads(explained.stdout)["results"]["bindings"], explained.stderr
