@@ -25,7 +25,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -243,30 +243,6 @@ def claim_store(first: Path, first_only: bool = False) -> tuple[Path, int]:
     raise StoreUnavailable(f"1,024 servers already hold copies of the endpoint's store beside {first}")
 
 
-@contextlib.contextmanager
-def query_store(kg: KnowledgeGraph) -> Iterator[EmbeddedStore]:
-    """A store for `eckg query` and `eckg sparql` in this process, as the endpoint's worker has one: the
-    built graph, kg's extra data and every decision in the audit log. It is kept on disk between runs
-    (<data_dir>/query/store), so that a run adds only the decisions recorded since the last one; loading
-    the whole log into memory for every query would not do once it holds millions. Its own store, not
-    the endpoint's: SPARQL Update at the endpoint does not reach it. Two runs at once take two copies."""
-    config = QueryService.for_graph(kg).config
-    path, claim = claim_store(kg.settings.data_dir / "query" / "store")
-    store = None
-    try:
-        config = replace(config, store_path=str(path))
-        try:
-            store = _open(config)
-        except OSError as e:
-            raise StoreUnavailable(f"the query store {path} could not be opened: {e}") from None
-        _sync_audit(store, config)
-        yield store
-    finally:
-        if store is not None:
-            store.close()
-        os.close(claim)
-
-
 def _rebuild(reply: tuple[Any, ...]) -> EckgError:
     _, name, detail, errors, extra = reply
     cls = getattr(error_types, name, EckgError)
@@ -282,7 +258,7 @@ def _rebuild(reply: tuple[Any, ...]) -> EckgError:
 
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
     try:
-        store = _open(config)
+        store = open_store(config)
     except Exception as e:  # report why the worker cannot start, then stop
         conn.send(("error", "StoreUnavailable", f"the SPARQL store could not be opened: {e}", [], {}))
         return
@@ -302,7 +278,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
             conn.send(("error", "EckgError", f"{type(e).__name__}: {e}", [], {}))
 
 
-def _open(config: WorkerConfig) -> EmbeddedStore:
+def open_store(config: WorkerConfig) -> EmbeddedStore:
     store = EmbeddedStore(Path(config.store_path))
     meta = ox.NamedNode(META_GRAPH)
     known = [value_of(q.object) for q in store.oxigraph.quads_for_pattern(_META, _HASH, None, meta)]
@@ -350,7 +326,7 @@ def _audit_mark_quads(offset: int, file: str | None) -> list[ox.Quad]:
     ]
 
 
-def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
+def sync_decisions(store: EmbeddedStore, config: WorkerConfig) -> None:
     """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view), a
     batch of decisions at a time, each followed by the offset it reaches: memory holds a batch, and a run
     stopped half-way (a query's time limit kills the worker) keeps what it wrote and goes on from there.
@@ -378,7 +354,7 @@ def _sync_audit(store: EmbeddedStore, config: WorkerConfig) -> None:
 def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]) -> Any:
     op = message[0]
     if op in ("query", "graphs"):
-        _sync_audit(store, config)
+        sync_decisions(store, config)
     if op == "query":
         _, text, default_graphs, named_graphs, solution_format, graph_format, base = message
         refuse_remote(text, allow_service=config.allow_service, allow_load=config.allow_load)

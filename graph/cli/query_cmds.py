@@ -10,9 +10,9 @@ import typer
 from graph.audit import AuditLog, load_into
 from graph.catalogue import catalogue, get_query, parse_query_file
 from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result, within
-from graph.endpoint import query_store
 from graph.errors import InputError
 from graph.kg import KnowledgeGraph, load_graph
+from graph.query_store import query_store
 from graph.sparql_text import refuse_remote
 from graph.store import Bindings, EmbeddedStore, QueryResult
 
@@ -115,7 +115,7 @@ def sparql_command(
 
 def _run(kg: KnowledgeGraph, text: str, bindings: Bindings | None = None) -> QueryResult:
     """The query over the graph and every recorded decision, within the time limit: in the kept query
-    store (graph.endpoint.query_store) for an embedded graph; a remote store is sent the decisions."""
+    store (graph.query_store) for an embedded graph; a remote store is sent the decisions."""
     limit, rows = kg.settings.query_timeout, kg.settings.max_result_rows
     if not isinstance(kg.store, EmbeddedStore):
         load_into(kg, AuditLog(kg.settings.audit_log))

@@ -13,7 +13,7 @@ import pytest
 
 from graph import audit
 from graph.audit import AuditLog, decision_quad_batches
-from graph.endpoint import WorkerConfig, _audit_mark, _sync_audit
+from graph.endpoint import WorkerConfig, _audit_mark, sync_decisions
 from graph.kg import KnowledgeGraph
 from graph.namespaces import DECISION, GRAPH_DECISIONS
 from graph.screening import Screener, ScreeningRequest
@@ -64,7 +64,7 @@ def test_a_sync_stopped_half_way_keeps_its_batches_and_goes_on(
 ) -> None:
     monkeypatch.setattr(audit, "VIEW_BATCH", 2)
     whole = EmbeddedStore(tmp_path / "whole")
-    _sync_audit(whole, _config(log))
+    sync_decisions(whole, _config(log))
     assert _audit_mark(whole)[0] == log.end()
 
     store = EmbeddedStore(tmp_path / "stopped")
@@ -78,12 +78,12 @@ def test_a_sync_stopped_half_way_keeps_its_batches_and_goes_on(
 
     monkeypatch.setattr(audit, "decision_quads", stop_at_the_fifth)
     with pytest.raises(KeyboardInterrupt):
-        _sync_audit(store, _config(log))
+        sync_decisions(store, _config(log))
     subjects = {q.subject for q in _view(store)}
     kept = [d.id for d in decisions if ox.NamedNode(f"{DECISION}{d.id}") in subjects]
     assert kept == [d.id for d in decisions[:4]]  # two batches written, the third not begun
     assert 0 < _audit_mark(store)[0] < log.end()
 
     monkeypatch.setattr(audit, "decision_quads", real)
-    _sync_audit(store, _config(log))
+    sync_decisions(store, _config(log))
     assert _view(store) == _view(whole) and _audit_mark(store) == _audit_mark(whole)
