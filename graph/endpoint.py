@@ -34,22 +34,21 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph import errors as error_types
-from graph.audit import AuditLog, decision_quad_batches
+from graph.decisions_view import META, META_GRAPH, audit_mark, audit_mark_quads, sync_decisions
 from graph.errors import EckgError, NotAcceptable, QueryTimeout, StoreUnavailable
 from graph.kg import KnowledgeGraph
-from graph.namespaces import GRAPH_DECISIONS, ID
+from graph.namespaces import ID
 from graph.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, serialize_graph, serialize_solutions
 from graph.sparql_text import graph_iris, refuse_remote, with_using
 from graph.store import KNOWLEDGE_GRAPHS, EmbeddedStore
 from graph.terms import graph_of, value_of
 
-META_GRAPH = ID + "graph/endpoint-meta"
-_META = ox.NamedNode(ID + "endpoint")
 _HASH = ox.NamedNode(ID + "endpoint#graphHash")
 _EXTRA = ox.NamedNode(ID + "endpoint#extraGraph")
-_AUDIT_OFFSET = ox.NamedNode(ID + "endpoint#auditOffset")
-# which file the offset is into: a rotated log is another
-_AUDIT_FILE = ox.NamedNode(ID + "endpoint#auditFile")
+
+
+CATCH_UP_LIMIT = 900.0
+"""Seconds a catch-up of the decisions graph with the audit log may take (QueryService._catch_up)."""
 
 
 @dataclass(frozen=True)
@@ -152,12 +151,12 @@ class QueryService:
 
     # ------------------------------------------------------------------ requests
 
-    def _call(self, message: tuple[Any, ...], timeout: float | None) -> Any:
+    def _call(self, message: tuple[Any, ...], timeout: float | None, stopped: str | None = None) -> Any:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
-        if not self._lock.acquire(timeout=limit):
+        if not self._lock.acquire(timeout=min(limit, self.timeout)):
             raise QueryTimeout(
-                f"the SPARQL endpoint is busy; no slot within {limit:g} s (setting ECKG_QUERY_TIMEOUT)"
+                f"the SPARQL endpoint is busy; no slot within {self.timeout:g} s (setting ECKG_QUERY_TIMEOUT)"
             )
         try:
             if self._conn is None:
@@ -167,7 +166,8 @@ class QueryService:
             if not self._conn.poll(max(deadline - time.monotonic(), 0.01)):
                 self._restart()
                 raise QueryTimeout(
-                    f"the query ran longer than {limit:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)"
+                    stopped
+                    or f"the query ran longer than {limit:g} s and was stopped (setting ECKG_QUERY_TIMEOUT)"
                 )
             reply = self._conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError) as e:
@@ -195,6 +195,7 @@ class QueryService:
         """Run a query; the answer is serialised in the solution or graph format (None: not acceptable)."""
         graph_iris(default_graphs, "default-graph-uri")
         graph_iris(named_graphs, "named-graph-uri")
+        self._catch_up()
         reply = self._call(
             ("query", text, default_graphs, named_graphs, solution_format, graph_format, base), timeout
         )
@@ -218,7 +219,19 @@ class QueryService:
 
     def graphs(self) -> dict[str, int]:
         """Triple count of the default graph ('') and of every named graph."""
+        self._catch_up()
         return dict(self._call(("graphs",), None))
+
+    def _catch_up(self) -> None:
+        """Bring the decisions graph up to the audit log, before a query and apart from it: after a large
+        batch this takes a while (100,000 decisions, ~45 s here), which is not the query's time; within
+        the query's limit it was a 503 for a query that had not begun, and a catch-up cut short."""
+        self._call(
+            ("sync",),
+            CATCH_UP_LIMIT,
+            f"bringing the decisions graph up to the audit log took longer than {CATCH_UP_LIMIT:g} s and was "
+            "stopped; what it wrote is kept, and the next query goes on from there",
+        )
 
 
 def claim_store(first: Path, first_only: bool = False) -> tuple[Path, int]:
@@ -281,7 +294,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
 def open_store(config: WorkerConfig) -> EmbeddedStore:
     store = EmbeddedStore(Path(config.store_path))
     meta = ox.NamedNode(META_GRAPH)
-    known = [value_of(q.object) for q in store.oxigraph.quads_for_pattern(_META, _HASH, None, meta)]
+    known = [value_of(q.object) for q in store.oxigraph.quads_for_pattern(META, _HASH, None, meta)]
     counts = {g: store.count(g) for g in config.graph_counts}
     if known != [config.graph_hash] or counts != config.graph_counts:
         for graph in config.graph_counts:
@@ -290,71 +303,28 @@ def open_store(config: WorkerConfig) -> EmbeddedStore:
         store.bulk_add(
             q for q in build.quads_for_pattern(None, None, None, None) if graph_of(q) in config.graph_counts
         )
-    for old in store.oxigraph.quads_for_pattern(_META, _EXTRA, None, meta):
+    for old in store.oxigraph.quads_for_pattern(META, _EXTRA, None, meta):
         store.drop_graph(value_of(old.object))
-    mark = _audit_mark(store)
+    mark = audit_mark(store)
     store.drop_graph(META_GRAPH)
     if config.extra_nquads:
         store.oxigraph.load(config.extra_nquads, format=ox.RdfFormat.N_QUADS)
     store.add(
         [
-            ox.Quad(_META, _HASH, ox.Literal(config.graph_hash), meta),
-            *_audit_mark_quads(*mark),
+            ox.Quad(META, _HASH, ox.Literal(config.graph_hash), meta),
+            *audit_mark_quads(*mark),
         ]
-        + [ox.Quad(_META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs]
+        + [ox.Quad(META, _EXTRA, ox.NamedNode(g), meta) for g in config.extra_graphs]
     )
     store.oxigraph.flush()
     return store  # its decisions are brought up to date by the first query (a long log takes a while)
 
 
-def _audit_mark(store: EmbeddedStore) -> tuple[int, str | None]:
-    """How far into which audit log file the decisions graph has been brought."""
-    meta = ox.NamedNode(META_GRAPH)
-    offset = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
-    file = list(store.oxigraph.quads_for_pattern(_META, _AUDIT_FILE, None, meta))
-    return (
-        int(value_of(offset[0].object)) if offset else 0,
-        value_of(file[0].object) if file else None,
-    )
-
-
-def _audit_mark_quads(offset: int, file: str | None) -> list[ox.Quad]:
-    meta = ox.NamedNode(META_GRAPH)
-    return [
-        ox.Quad(_META, _AUDIT_OFFSET, ox.Literal(str(offset)), meta),
-        *([ox.Quad(_META, _AUDIT_FILE, ox.Literal(file), meta)] if file else []),
-    ]
-
-
-def sync_decisions(store: EmbeddedStore, config: WorkerConfig) -> None:
-    """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view), a
-    batch of decisions at a time, each followed by the offset it reaches: memory holds a batch, and a run
-    stopped half-way (a query's time limit kills the worker) keeps what it wrote and goes on from there.
-    Batches go in by Oxigraph's bulk loader, not in a transaction (7.8 against 26.6 us a quad here; the
-    first view of a log of 500,000 decisions is 15 million quads): a batch cut short is written again
-    whole by the next run, which changes nothing already in the graph, as a graph is a set."""
-    if not config.audit_path:
-        return
-    log = AuditLog(Path(config.audit_path))
-    start, known = _audit_mark(store)
-    file, end = log.mark()
-    if file == known and end == start:
-        return
-    if file != known or end < start:  # the log was rotated or cut short: rebuild the view from its start
-        store.drop_graph(GRAPH_DECISIONS)
-        start = 0
-    meta = ox.NamedNode(META_GRAPH)
-    for quads, reached in decision_quad_batches(log, GRAPH_DECISIONS, start, end):
-        store.bulk_add(quads)
-        store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_OFFSET, None, meta))
-        store.remove(store.oxigraph.quads_for_pattern(_META, _AUDIT_FILE, None, meta))
-        store.add(_audit_mark_quads(reached, file))
-
-
 def _handle(store: EmbeddedStore, config: WorkerConfig, message: tuple[Any, ...]) -> Any:
     op = message[0]
-    if op in ("query", "graphs"):
-        sync_decisions(store, config)
+    if op == "sync":
+        sync_decisions(store, config.audit_path)
+        return None
     if op == "query":
         _, text, default_graphs, named_graphs, solution_format, graph_format, base = message
         refuse_remote(text, allow_service=config.allow_service, allow_load=config.allow_load)

@@ -14,7 +14,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 
-from graph.endpoint import QueryService, claim_store, open_store, sync_decisions
+from graph.decisions_view import sync_decisions
+from graph.endpoint import QueryService, claim_store, open_store
 from graph.errors import StoreUnavailable
 from graph.kg import KnowledgeGraph
 from graph.store import EmbeddedStore
@@ -32,7 +33,7 @@ def query_store(kg: KnowledgeGraph) -> Iterator[EmbeddedStore]:
             store = open_store(config)
         except OSError as e:
             raise StoreUnavailable(f"the query store {path} could not be opened: {e}") from None
-        sync_decisions(store, config)
+        sync_decisions(store, config.audit_path)
         yield store
     finally:
         if store is not None:

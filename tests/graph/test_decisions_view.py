@@ -13,9 +13,10 @@ import pytest
 
 from graph import audit
 from graph.audit import AuditLog, decision_quad_batches
-from graph.endpoint import WorkerConfig, _audit_mark, sync_decisions
+from graph.decisions_view import audit_mark, sync_decisions
+from graph.endpoint import QueryService
 from graph.kg import KnowledgeGraph
-from graph.namespaces import DECISION, GRAPH_DECISIONS
+from graph.namespaces import DECISION, ECKG, GRAPH_DECISIONS
 from graph.screening import Screener, ScreeningRequest
 from graph.screening.decision import Decision
 from graph.screening.record import decision_quads
@@ -39,10 +40,6 @@ def log(decisions: list[Decision], tmp_path: Path) -> AuditLog:
     return log
 
 
-def _config(log: AuditLog) -> WorkerConfig:
-    return WorkerConfig("", "", "", {}, b"", (), False, False, 1000, audit_path=str(log.path))
-
-
 def _view(store: EmbeddedStore) -> set[ox.Quad]:
     return set(store.quads(GRAPH_DECISIONS))
 
@@ -64,8 +61,8 @@ def test_a_sync_stopped_half_way_keeps_its_batches_and_goes_on(
 ) -> None:
     monkeypatch.setattr(audit, "VIEW_BATCH", 2)
     whole = EmbeddedStore(tmp_path / "whole")
-    sync_decisions(whole, _config(log))
-    assert _audit_mark(whole)[0] == log.end()
+    sync_decisions(whole, str(log.path))
+    assert audit_mark(whole)[0] == log.end()
 
     store = EmbeddedStore(tmp_path / "stopped")
     real, made = audit.decision_quads, []
@@ -78,12 +75,34 @@ def test_a_sync_stopped_half_way_keeps_its_batches_and_goes_on(
 
     monkeypatch.setattr(audit, "decision_quads", stop_at_the_fifth)
     with pytest.raises(KeyboardInterrupt):
-        sync_decisions(store, _config(log))
+        sync_decisions(store, str(log.path))
     subjects = {q.subject for q in _view(store)}
     kept = [d.id for d in decisions if ox.NamedNode(f"{DECISION}{d.id}") in subjects]
     assert kept == [d.id for d in decisions[:4]]  # two batches written, the third not begun
-    assert 0 < _audit_mark(store)[0] < log.end()
+    assert 0 < audit_mark(store)[0] < log.end()
 
     monkeypatch.setattr(audit, "decision_quads", real)
-    sync_decisions(store, _config(log))
-    assert _view(store) == _view(whole) and _audit_mark(store) == _audit_mark(whole)
+    sync_decisions(store, str(log.path))
+    assert _view(store) == _view(whole) and audit_mark(store) == audit_mark(whole)
+
+
+def test_a_long_catch_up_is_apart_from_the_querys_time_limit(
+    kg: KnowledgeGraph, log: AuditLog, tmp_path: Path
+) -> None:
+    """After a large batch, bringing the endpoint's decisions graph up to the log takes longer than a query
+    may run: it runs before the query and apart from its limit, so the query answers. Within the query's
+    limit, the query was a 503 and the catch-up was cut short at each try."""
+    line = log.path.read_bytes().splitlines(keepends=True)[0]
+    backlog = tmp_path / "backlog.jsonl"
+    backlog.write_bytes(
+        line * 8000
+    )  # one decision, 8,000 times: seconds of catch-up, one decision in the view
+    base = QueryService.for_graph(kg).config
+    config = replace(base, store_path=str(tmp_path / "endpoint" / "store"), audit_path=str(backlog))
+    service = QueryService(config, timeout=1.0)
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_DECISIONS}> {{ ?d a <{ECKG}Decision> }} }}"
+    try:
+        answer = service.query(count, solution_format="csv")
+    finally:
+        service.close()
+    assert answer.body.split() == [b"n", b"1"]
