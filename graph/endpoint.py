@@ -224,8 +224,8 @@ class QueryService:
 
     def _catch_up(self) -> None:
         """Bring the decisions graph up to the audit log, before a query and apart from it: after a large
-        batch this takes a while (100,000 decisions, ~45 s here), which is not the query's time; within
-        the query's limit it was a 503 for a query that had not begun, and a catch-up cut short."""
+        batch this takes a while (100,000 decisions, over a minute here), which is not the query's time;
+        within the query's limit it was a 503 for a query that had not begun, and a catch-up cut short."""
         self._call(
             ("sync",),
             CATCH_UP_LIMIT,
