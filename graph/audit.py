@@ -236,18 +236,6 @@ def decision_quad_batches(
     yield quads, end
 
 
-def load_into(kg: Any, log: AuditLog) -> int:
-    """Add every recorded decision to the graph's decisions graph (for SPARQL), a batch at a time; returns
-    how many triples."""
-    from graph.namespaces import GRAPH_DECISIONS
-
-    added = 0
-    for quads, _ in decision_quad_batches(log, GRAPH_DECISIONS):
-        kg.store.add(quads)
-        added += len(quads)
-    return added
-
-
 def _identity(stat: os.stat_result) -> str:
     return f"{stat.st_dev}:{stat.st_ino}"
 

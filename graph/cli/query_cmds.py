@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from graph.audit import AuditLog, load_into
 from graph.catalogue import catalogue, get_query, parse_query_file
 from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result, within
 from graph.errors import InputError
 from graph.kg import KnowledgeGraph, load_graph
-from graph.query_store import query_store
+from graph.query_store import push_decisions, query_store
 from graph.sparql_text import refuse_remote
 from graph.store import Bindings, EmbeddedStore, QueryResult
 
@@ -115,10 +114,10 @@ def sparql_command(
 
 def _run(kg: KnowledgeGraph, text: str, bindings: Bindings | None = None) -> QueryResult:
     """The query over the graph and every recorded decision, within the time limit: in the kept query
-    store (graph.query_store) for an embedded graph; a remote store is sent the decisions."""
+    store (graph.query_store) for an embedded graph; a remote store is sent the decisions new since the last run."""
     limit, rows = kg.settings.query_timeout, kg.settings.max_result_rows
     if not isinstance(kg.store, EmbeddedStore):
-        load_into(kg, AuditLog(kg.settings.audit_log))
+        push_decisions(kg)
         return within(limit, lambda: kg.query(text, bindings, max_rows=rows))
     with query_store(kg) as store:
         return within(limit, lambda: store.query(text, bindings, max_rows=rows))

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -172,3 +173,57 @@ def test_api_and_sparql_endpoint_on_the_remote_store(live_server, remote_setting
         f"{url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"}
     )
     assert refused.status_code == 400
+
+
+def test_cli_queries_send_the_remote_store_only_the_decisions_new_since_the_last(
+    remote_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`eckg query --store URL` sends the server the decisions recorded here since its last run (before,
+    the whole log at every query); a rotated log, or a server whose decisions graph was dropped, is sent
+    the log anew."""
+    from graph import query_store
+    from graph.audit import AuditLog
+    from graph.namespaces import GRAPH_DECISIONS
+
+    data = tmp_path / "data"
+    settings = remote_settings.model_copy(update={"data_dir": data, "audit_log": data / "audit.jsonl"})
+    kg = open_remote(settings)
+    kg.store.drop_graph(GRAPH_DECISIONS)
+    screener = Screener(load_graph(settings.model_copy(update={"store_url": None})))
+    log = AuditLog(settings.audit_log)
+
+    def record(end_user: str) -> str:
+        request = ScreeningRequest(item="1C902.b", destination="JP", end_user=end_user, date="2026-03-01")
+        decision = screener.screen(request)
+        log.append([decision], source="cli")
+        return decision.id
+
+    sent: list[int] = []  # quads of each batch sent
+    real = query_store.decision_quad_batches
+
+    def counted(*args: Any, **kwargs: Any) -> Iterator[tuple[list[Any], int]]:
+        for quads, reached in real(*args, **kwargs):
+            sent.append(len(quads))
+            yield quads, reached
+
+    monkeypatch.setattr(query_store, "decision_quad_batches", counted)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?d a eckg:Decision } }"
+
+    def decisions() -> int:
+        query_store.push_decisions(kg)
+        return int(kg.query(count).rows[0]["n"].value)
+
+    record("JMSDF")
+    record("Japan Ground Self-Defense Force")
+    assert decisions() == 2
+    first = sum(sent)
+    sent.clear()
+    assert decisions() == 2 and sent == []  # nothing new: nothing sent
+    record("JMSDF")
+    assert decisions() == 3 and 0 < sum(sent) < first  # only the new one
+
+    kg.store.drop_graph(GRAPH_DECISIONS)  # dropped at the server: sent anew
+    assert decisions() == 3
+    settings.audit_log.rename(settings.audit_log.with_name("audit.jsonl.1"))
+    record("JMSDF")
+    assert decisions() == 4  # the new log's decision; the server keeps those sent before
