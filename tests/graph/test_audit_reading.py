@@ -9,7 +9,6 @@ import json
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -39,14 +38,6 @@ def decisions(kg: KnowledgeGraph) -> list[Decision]:
         decided_at = (START + timedelta(hours=hour)).isoformat(timespec="milliseconds")
         made.append(replace(screener.screen(request), decided_at=decided_at))
     return made
-
-
-@pytest.fixture
-def log(decisions: list[Decision], tmp_path: Path) -> AuditLog:
-    log = AuditLog(tmp_path / "audit.jsonl")
-    for d in decisions:
-        log.append([d], source="cli")
-    return log
 
 
 def _reference(log: AuditLog, since: datetime | None, decision: str | None) -> list[str]:

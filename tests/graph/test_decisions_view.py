@@ -32,14 +32,6 @@ def decisions(kg: KnowledgeGraph) -> list[Decision]:
     return [replace(made, id=str(uuid.uuid4()), transaction=f"{made.transaction}-{n}") for n in range(7)]
 
 
-@pytest.fixture
-def log(decisions: list[Decision], tmp_path: Path) -> AuditLog:
-    log = AuditLog(tmp_path / "audit.jsonl")
-    for d in decisions:
-        log.append([d], source="batch")
-    return log
-
-
 def _view(store: EmbeddedStore) -> set[ox.Quad]:
     return set(store.quads(GRAPH_DECISIONS))
 
