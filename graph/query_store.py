@@ -6,12 +6,14 @@ run are sent to it first (`push_decisions`).
 It is kept on disk between runs (<data_dir>/query/store), so that a run adds only the decisions recorded
 since the last one: turning the whole log into RDF in memory for every query does not do once it holds
 millions (500,000 decisions are 15 million triples). It is a store of its own, not the endpoint's: SPARQL
-Update at the endpoint does not reach it. Two runs at once take two copies (store, store-1 ...).
+Update at the endpoint does not reach it. A run waits for another one using it to end (queries are short;
+a second copy would be made, and brought up to the whole log, from nothing).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ from typing import Any
 
 from graph.audit import AuditLog, decision_quad_batches
 from graph.decisions_view import sync_decisions
-from graph.endpoint import QueryService, claim_store, open_store
+from graph.endpoint import QueryService, open_store
 from graph.errors import StoreUnavailable
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_DECISIONS
@@ -31,21 +33,33 @@ from graph.store import EmbeddedStore
 @contextlib.contextmanager
 def query_store(kg: KnowledgeGraph) -> Iterator[EmbeddedStore]:
     """The kept store, opened and brought up to date with the audit log; closed and let go after."""
-    config = QueryService.for_graph(kg).config
-    path, claim = claim_store(kg.settings.data_dir / "query" / "store")
-    store = None
-    try:
-        config = replace(config, store_path=str(path))
+    path = kg.settings.data_dir / "query" / "store"
+    with _held(path):
+        config = replace(QueryService.for_graph(kg).config, store_path=str(path))
         try:
             store = open_store(config)
         except OSError as e:
             raise StoreUnavailable(f"the query store {path} could not be opened: {e}") from None
-        sync_decisions(store, config.audit_path)
-        yield store
-    finally:
-        if store is not None:
+        try:
+            sync_decisions(store, config.audit_path)
+            yield store
+        finally:
             store.close()
-        os.close(claim)
+
+
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[None]:
+    """Hold the store at `path` for this run (an flock on a file beside it), waiting for a run holding it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o640)
+    except OSError as e:
+        raise StoreUnavailable(f"the query store {path} cannot be used: {e.strerror or e}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def push_decisions(kg: KnowledgeGraph) -> None:

@@ -186,7 +186,7 @@ def test_cli_queries_send_the_remote_store_only_the_decisions_new_since_the_last
     from graph.namespaces import GRAPH_DECISIONS
 
     data = tmp_path / "data"
-    settings = remote_settings.model_copy(update={"data_dir": data, "audit_log": data / "audit.jsonl"})
+    settings = remote_settings.model_copy(update={"data_dir": data})
     kg = open_remote(settings)
     kg.store.drop_graph(GRAPH_DECISIONS)
     screener = Screener(load_graph(settings.model_copy(update={"store_url": None})))
