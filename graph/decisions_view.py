@@ -46,10 +46,10 @@ def audit_mark_quads(offset: int, file: str | None) -> list[ox.Quad]:
 def sync_decisions(store: EmbeddedStore, audit_path: str | None) -> None:
     """Bring the decisions graph up to the audit log (the log is the record; this is its RDF view), a
     batch of decisions at a time, each followed by the offset it reaches: memory holds a batch, and a run
-    stopped half-way (the endpoint kills its worker at the catch-up's limit) keeps what it wrote and goes on from there.
-    Batches go in by Oxigraph's bulk loader, not in a transaction (7.8 against 26.6 us a quad here; the
-    first view of a log of 500,000 decisions is 15 million quads): a batch cut short is written again
-    whole by the next run, which changes nothing already in the graph, as a graph is a set."""
+    stopped half-way (the endpoint kills its worker at the catch-up's limit) keeps what it wrote and goes
+    on from there. Batches go in by Oxigraph's bulk loader, not in a transaction (7.8 against 26.6 us a
+    quad here; the first view of a log of 500,000 decisions is 15 million quads): a batch cut short is
+    written again whole by the next run, which changes nothing already in the graph, as a graph is a set."""
     if not audit_path:
         return
     log = AuditLog(Path(audit_path))
