@@ -55,4 +55,4 @@ def test_a_data_directory_it_cannot_use_is_a_store_error_naming_it(
     blocked = tmp_path / "a-file"
     blocked.write_text("not a directory")
     with pytest.raises(StoreUnavailable, match="a-file"), query_store(_in(kg, blocked)):
-        pass
+        pytest.fail("the store was opened under a file")  # entering must raise
