@@ -6,7 +6,10 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 import rdflib
+
+from graph.audit import AuditLog
 
 CSV = """item,destination,end_user,end_use,date,origin,exporter_country
 1C902.b,JP,Japan Maritime Self-Defense Force,,2026-03-01,CN,CN
@@ -74,15 +77,27 @@ def test_turtle_batch(run_cli, tmp_path: Path) -> None:
     assert json.loads(done.stdout)["decisions"]["prohibited"] == 1
 
 
-def test_a_bad_row_rejects_the_batch_and_writes_nothing(run_cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])  # 2: the workers are started before the file is read
+def test_a_bad_row_rejects_the_batch_and_writes_nothing(run_cli, tmp_path: Path, workers: str) -> None:
     batch = tmp_path / "bad.csv"
     batch.write_text(CSV + "1C902.b,JAPAN,Acme,,2026-02-30,CN,CN\n")
-    out = tmp_path / "decisions.csv"
-    done = run_cli("validate", str(batch), "--decisions", str(out), "--report", str(tmp_path / "r.ttl"))
+    out, data = tmp_path / "decisions.csv", tmp_path / "data"
+    done = run_cli(
+        "validate",
+        str(batch),
+        "--decisions",
+        str(out),
+        "--report",
+        str(tmp_path / "r.ttl"),
+        "--workers",
+        workers,
+        env={"ECKG_DATA_DIR": str(data)},
+    )
     assert done.returncode == 2
     assert "line 5" in done.stderr and "destination" in done.stderr and "date" in done.stderr
     assert not out.exists() and not (tmp_path / "r.ttl").exists()
     assert not list(tmp_path.glob(".*tmp*"))
+    assert not list(AuditLog(data / "audit.jsonl").records()), "nothing screened, nothing recorded"
 
 
 def test_malformed_files_name_the_line(run_cli, tmp_path: Path) -> None:
