@@ -25,6 +25,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,10 +81,9 @@ class AuditLog:
 
     def records(self, start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
         """(offset, record) for every complete line from byte `start`; a torn last line is skipped."""
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as f:
-            yield from _records(f, start)
+        with self._opened() as f:
+            if f is not None:
+                yield from _records(f, start)
 
     def end(self) -> int:
         return self.mark()[1]
@@ -134,26 +134,23 @@ class AuditLog:
     def _catch_up(self) -> None:
         """Index the lines added since the last call. A log replaced (rotated: renamed away and started
         anew) or cut short since is indexed anew: offsets into the file it replaced mean nothing in it."""
-        with self._lock:
-            try:
-                f = self.path.open("rb")
-            except FileNotFoundError:
+        with self._lock, self._opened() as f:
+            if f is None:
                 self._index, self._indexed_to, self._indexed_file = {}, 0, None
                 return
-            with f:
-                stat = os.fstat(f.fileno())
-                identity, end = _identity(stat), stat.st_size
-                if identity != self._indexed_file or end < self._indexed_to:
-                    self._index, self._indexed_to, self._indexed_file = {}, 0, identity
-                f.seek(self._indexed_to)
-                offset = self._indexed_to
-                for line in f:
-                    if offset >= end:
-                        break
-                    if line.endswith(b"\n") and (decision_id := _line_id(line)) is not None:
-                        self._index[decision_id] = offset
-                    offset += len(line)
-                self._indexed_to = end
+            stat = os.fstat(f.fileno())
+            identity, end = _identity(stat), stat.st_size
+            if identity != self._indexed_file or end < self._indexed_to:
+                self._index, self._indexed_to, self._indexed_file = {}, 0, identity
+            f.seek(self._indexed_to)
+            offset = self._indexed_to
+            for line in f:
+                if offset >= end:
+                    break
+                if line.endswith(b"\n") and (decision_id := _line_id(line)) is not None:
+                    self._index[decision_id] = offset
+                offset += len(line)
+            self._indexed_to = end
 
     def select(
         self, *, since: str | None = None, decision: str | None = None, limit: int | None = None
@@ -167,24 +164,28 @@ class AuditLog:
             return iter(self._last(wanted, limit))
         return (r for line in self._lines() if (r := wanted(line)) is not None)
 
-    def _lines(self) -> Iterator[bytes]:
-        """Every complete line, oldest first."""
+    @contextmanager
+    def _opened(self) -> Iterator[BinaryIO | None]:
+        """The log open for reading, or None when there is none (not yet, or just rotated away)."""
         try:
             f = self.path.open("rb")
         except FileNotFoundError:
+            yield None
             return
         with f:
-            yield from (line for line in f if line.endswith(b"\n"))
+            yield f
+
+    def _lines(self) -> Iterator[bytes]:
+        """Every complete line, oldest first."""
+        with self._opened() as f:
+            if f is not None:
+                yield from (line for line in f if line.endswith(b"\n"))
 
     def _last(self, wanted: Callable[[bytes], dict[str, Any] | None], limit: int) -> list[dict[str, Any]]:
         """The last `limit` records `wanted` keeps, oldest first, reading the file backwards in blocks."""
         found: list[dict[str, Any]] = []
-        try:
-            f = self.path.open("rb")
-        except FileNotFoundError:
-            return found
-        with f:
-            for line in _lines_backwards(f):
+        with self._opened() as f:
+            for line in _lines_backwards(f) if f is not None else ():
                 if (record := wanted(line)) is not None:
                     found.append(record)
                     if len(found) == limit:

@@ -63,3 +63,16 @@ def test_a_log_removed_finds_nothing(path: Path) -> None:
     path.unlink()
     with pytest.raises(NotFound):
         log.get("old-0")
+
+
+def test_a_log_rotated_away_as_it_is_opened_reads_as_empty(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renamed away after a reader saw it there and before it opened it: no log, not an OSError."""
+    log = AuditLog(path)
+    os.rename(path, path.with_suffix(".jsonl.1"))
+    monkeypatch.setattr(Path, "exists", lambda self: True)  # as a check made a moment before would say
+    assert list(log.records()) == []
+    assert list(log.select()) == [] and list(log.select(limit=2)) == []
+    with pytest.raises(NotFound):
+        log.get("old-3")
