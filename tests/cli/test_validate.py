@@ -77,7 +77,7 @@ def test_turtle_batch(run_cli, tmp_path: Path) -> None:
     assert json.loads(done.stdout)["decisions"]["prohibited"] == 1
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])  # 2: the workers are started before the file is read
+@pytest.mark.parametrize("workers", ["1", "2"])  # 2: screened in worker processes, which record it
 def test_a_bad_row_rejects_the_batch_and_writes_nothing(run_cli, tmp_path: Path, workers: str) -> None:
     batch = tmp_path / "bad.csv"
     batch.write_text(CSV + "1C902.b,JAPAN,Acme,,2026-02-30,CN,CN\n")
