@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from graph.errors import InputError
-from graph.serving import serve
 from graph.settings import get_settings
 
 
@@ -82,4 +81,6 @@ def serve_command(
             "endpoint's store, so an update would reach one of them; serve with one worker, or with the "
             "graph in a SPARQL server (--store URL)"
         )
+    from graph.serving import serve  # uvicorn is loaded by the one command that serves
+
     serve(host, port, log_level, count)

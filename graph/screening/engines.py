@@ -28,7 +28,7 @@ from rdflib.namespace import SH
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_SHAPES
 from graph.screening.memo import Key, ResultMemo, bound_dates, domain_values
-from graph.screening.reads import cached_reads
+from graph.screening.reads_cache import cached_reads
 from graph.screening.report import Finding, Report
 from graph.screening.shapes import Constraint, load_constraints
 from graph.screening.transaction import Resolved

@@ -17,27 +17,13 @@ found weaker, never wrong.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.screening.algebra import THIS, Triple, child, children, from_this, path_iris
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Every solution binds a variable to an object of one of `predicates` of `$this` and matches the
-    triple patterns of `query` (those of the query's patterns every solution matches that are joined to
-    the variable, without `$this`): a transaction none of whose values for `predicates` is an answer of
-    `query` has no results. `uses`: the predicates those patterns match (the query holds for the graph
-    only where the transactions' own triples cannot match them)."""
-
-    predicates: tuple[str, ...]
-    query: str
-    uses: tuple[str, ...]
-
+from graph.screening.reads_cache import Domain
 
 _MANDATORY = {  # algebra operators, and the operands every solution comes through
     "SelectQuery": ("p",),

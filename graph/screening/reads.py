@@ -12,16 +12,12 @@ What every solution needs of the transaction (graph.screening.needs) is kept wit
 engine knows some transactions have no results without running the query (graph.screening.memo).
 
 The query is parsed with rdflib's SPARQL parser (pyparsing, ~20 ms a query), so the answers are kept in
-the build directory, keyed by a digest of the query text.
+the build directory, keyed by a digest of the query text (graph.screening.reads_cache, which imports this
+module only for a query it has not kept: loading the parser takes ~0.2 s of a process's start).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef, Variable
@@ -41,32 +37,12 @@ from graph.screening.algebra import (
     triple_patterns,
     walk,
 )
-from graph.screening.needs import Domain, domains_of, excluded_predicates, required_predicates
-
-_FORMAT = "reads-7"  # bump when the analysis changes: cached answers are keyed by it
-
+from graph.screening.needs import domains_of, excluded_predicates, required_predicates
+from graph.screening.reads_cache import Reads
 
 _ANY = "*"  # compared with any term of the graph
 _ORDER_OPS = {"<", "<=", ">", ">=", "=", "!="}
 _DATES = {XSD.date, XSD.dateTime}
-
-
-@dataclass(frozen=True)
-class Reads:
-    """What a constraint reads of `$this`: the predicates, those among them whose values the query only
-    compares (by order or equality) with terms of the graph or constants, the date constants it holds,
-    and the predicates whose objects those values are compared with."""
-
-    predicates: tuple[str, ...]
-    compared: tuple[str, ...] = ()
-    constants: tuple[str, ...] = ()
-    bounds: tuple[str, ...] = ()  # predicates whose objects the compared values meet ("*": any)
-    # groups of predicates of which the transaction must have at least one for the query to match
-    required: tuple[tuple[str, ...], ...] = ()
-    # what the values of some predicates must be for the query to match: see Domain
-    domains: tuple[Domain, ...] = ()
-    # groups of predicates that, all present, leave the query no match (`FILTER NOT EXISTS { $this p ?x }`)
-    excluded: tuple[tuple[str, ...], ...] = ()
 
 
 def reads(select: str, prefixes: dict[str, str]) -> Reads | None:
@@ -172,43 +148,3 @@ def _uses_ok(node: Any, var: Variable, others: set[Any], met: set[Any]) -> bool:
                         met.add(predicate if isinstance(predicate, URIRef) else _ANY)
             return all(_uses_ok(child, var, others, met) for child, key in children(node) if key != "triples")
     return all(_uses_ok(child, var, others, met) for child, _ in children(node))
-
-
-def cached_reads(constraints: Sequence[Any], directory: Path) -> dict[str, Reads | None]:
-    """reads() of each constraint, from `directory/constraint-reads.json` where it holds the same query text."""
-    path = directory / "constraint-reads.json"
-    try:
-        known: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        known = {}
-    out: dict[str, Reads | None] = {}
-    for c in constraints:
-        key = hashlib.sha256(json.dumps([_FORMAT, c.select, sorted(c.prefixes)]).encode()).hexdigest()
-        if key not in known:
-            found = reads(c.select, dict(c.prefixes))
-            known[key] = None if found is None else asdict(found)
-        entry = known[key]
-        out[c.constraint] = None if entry is None else _from_json(entry)
-    _save(path, known)
-    return out
-
-
-def _from_json(stored: dict[str, Any]) -> Reads:
-    entry = dict(stored)  # the stored answer is saved again: read it, never change it
-    required = tuple(tuple(group) for group in entry.pop("required", []))
-    excluded = tuple(tuple(group) for group in entry.pop("excluded", []))
-    domains = tuple(
-        Domain(tuple(d["predicates"]), d["query"], tuple(d["uses"])) for d in entry.pop("domains", [])
-    )
-    return Reads(
-        **{k: tuple(v) for k, v in entry.items()}, required=required, domains=domains, excluded=excluded
-    )
-
-
-def _save(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(f".{id(data)}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:  # a read-only cache still screens; it parses again next time
-        tmp.unlink(missing_ok=True)

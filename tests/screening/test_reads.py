@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pyoxigraph as ox
 import pytest
 
 from graph.screening.memo import DateClasses, ResultMemo, domain_values
-from graph.screening.reads import Reads, cached_reads, reads
+from graph.screening.reads import reads
+from graph.screening.reads_cache import Reads, cached_reads
 from graph.store import EmbeddedStore
 
 P = {"ex": "http://example.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
@@ -233,3 +238,22 @@ def test_answers_are_kept_by_query_text(tmp_path) -> None:  # type: ignore[no-un
     assert cached_reads([Q], tmp_path) == cached_reads([Q], tmp_path) == first
     Q.select = "SELECT $this WHERE { ?x ex:a $this }"
     assert cached_reads([Q], tmp_path) == {"urn:c": None}
+
+
+def test_a_warm_start_screens_without_loading_the_sparql_parser(kg, settings) -> None:  # type: ignore[no-untyped-def]
+    # the answers are kept in the build directory, so a process that starts on a built graph never imports
+    # rdflib's SPARQL parser (~0.2 s of every command's start)
+    program = (
+        "import sys\n"
+        "from graph.kg import load_graph\n"
+        "from graph.screening import Screener, ScreeningRequest\n"
+        "screener = Screener(load_graph())\n"
+        "screener.screen(ScreeningRequest(item='1C902.b', destination='JP', end_user='SUBARU Corporation',"
+        " date='2026-03-01'))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('rdflib.plugins.sparql', 'pyparsing'))))\n"
+    )
+    env = {**os.environ, "ECKG_CACHE_DIR": str(settings.cache_dir), "ECKG_DATA_DIR": str(settings.data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
