@@ -190,10 +190,11 @@ def batch(kg: KnowledgeGraph, quick: bool, scratch: Path) -> list[Figure]:
             total <= 10 * count / 100_000,
             baseline_per_tx * count,
             limit,
-            f"eckg validate as a command: process start, {workers} worker process(es), every decision in "
-            f"the audit log; in process, without start or audit log: {in_process:.1f} s (one process: "
-            f"{one_process:.1f} s); baseline extrapolated from pySHACL on a sample of {len(sample)}; limit: "
-            "the shapes' queries alone, once over all transactions",
+            f"eckg validate as a command: process start, {workers} process(es) screening (the command's "
+            f"and {workers - 1} worker(s)), every decision in the audit log; in process, without start or "
+            f"audit log: {in_process:.1f} s (one process: {one_process:.1f} s); baseline extrapolated from "
+            f"pySHACL on a sample of {len(sample)}; limit: the shapes' queries alone, once over all "
+            "transactions",
         ),
         Figure(
             "batch, per transaction, against pySHACL on the sample",

@@ -1,10 +1,10 @@
 """Rule validation runs from a batch file to output files: the decisions file (CSV or JSON Lines), the
 sh:ValidationReport (N-Triples, which is also Turtle) and a summary.
 
-The batch is screened chunk by chunk — in this process, or in worker processes (graph.workers) that each
-turn a chunk into the bytes of its lines of the outputs — and the parent appends those bytes, in order, to
-temporary files it renames into place at the end: outputs are never half-written, and memory holds a few
-chunks, not the run. Every chunk is in the audit log (fsync'd) before its lines are written.
+The batch is screened chunk by chunk — in this process, or in this process and worker processes
+(graph.workers) — each chunk made into the bytes of its lines of the outputs, which this process appends,
+in order, to temporary files it renames into place at the end: outputs are never half-written, and memory
+holds a few chunks, not the run. Every chunk is in the audit log (fsync'd) before its lines are written.
 
 In the report, every chunk's results hang off one blank node, `_:report`, whose type and sh:conforms are
 written last (N-Triples has no order; a blank node label is one node throughout a document).
@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from graph.audit import AuditLog
 from graph.screening.decision import Decision
 from graph.screening.report import Report
+from graph.screening.request import ScreeningRequest
 from graph.screening.screen import Screener
 from graph.validation import (
     CHUNK,
@@ -60,6 +61,22 @@ def chunk_output(
     elif decisions_format == "jsonl":
         lines = decisions_jsonl(decisions, wheres)
     return ChunkOutput(lines, report.result_ntriples(REPORT_NODE), tally)
+
+
+def screen_part(
+    screener: Screener,
+    requests: Sequence[ScreeningRequest],
+    wheres: Sequence[str],
+    decisions_format: str | None,
+    audit: AuditLog | None,
+) -> ChunkOutput:
+    """One chunk screened, recorded in the audit log (fsync'd) and made into its lines of the outputs."""
+    resolved = [screener.resolve(r) for r in requests]
+    findings, report = screener.engine.report(resolved)
+    decided = screener.decide(resolved, findings)
+    if audit is not None:
+        audit.append(decided, source="batch")
+    return chunk_output(decided, report, wheres, decisions_format)
 
 
 def validate_to_files(
@@ -100,15 +117,9 @@ def _outputs(
     if workers > 1:
         from graph.workers import outputs_in_workers
 
-        tasks = (  # made as they are handed out: the first starts the workers while the rest are made
-            (
-                [r.request.model_dump(mode="json", exclude_none=True) for r in part],
-                [r.where for r in part],
-                fmt,
-            )
-            for part in (rows[start:end] for start, end in spans(len(rows), chunk, workers))
-        )
-        yield from outputs_in_workers(screener.kg, screener.engine.name, tasks, workers, audit)
+        parts = (rows[start:end] for start, end in spans(len(rows), chunk, workers))
+        with gc_paused():
+            yield from outputs_in_workers(screener, parts, fmt, workers, audit)
         return
     with gc_paused():
         done = 0
