@@ -128,8 +128,8 @@ def single(kg: KnowledgeGraph, quick: bool) -> list[Figure]:
 
 def _validate_command(source: Path, scratch: Path, count: int) -> float:
     """Seconds `eckg validate` takes over `source` as users run it: a process of its own (the graph's
-    build is cached), its default workers, and every decision recorded in an audit log (fsync'd) in a data
-    directory of its own."""
+    build is cached), its default number of processes, and every decision recorded in an audit log
+    (fsync'd) in a data directory of its own."""
     data_dir = scratch / "validate-data"
     decisions = scratch / "decisions-command.csv"
     command = [sys.executable, "-m", "graph.cli", "validate", str(source), "--format", "json"]

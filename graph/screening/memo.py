@@ -10,9 +10,10 @@ date of the graph, where a query compares it with anything else), each with the 
 (for time zones), so a day that is itself a boundary is a class of its own.
 
 A transaction can also be shown to have no results without running a constraint: when the values it
-gives a predicate cannot join the graph the way every solution must (graph.screening.reads_cache.Domain: a party
-that is on no list, an end use no measure names). Its key is then the constraint's "unmatched" key, whose
-rows are none. The domains are answers of SPARQL queries over the graph, found once per graph version.
+gives a predicate cannot join the graph the way every solution must (graph.screening.reads_cache.Domain:
+a party that is on no list, an end use no measure names). Its key is then the constraint's "unmatched"
+key, whose rows are none. The domains are answers of SPARQL queries over the graph, found once per graph
+version.
 
 The rules read the knowledge graphs and any extra data, never stored decisions; the memo is cleared when
 the graph's content hash changes (extra data loaded).
@@ -96,11 +97,11 @@ Domains = dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]
 
 
 def domain_values(store: GraphStore, reads: dict[str, Reads | None]) -> Domains:
-    """The IRIs each constraint's domains admit (reads_cache.Domain), over the same graphs as the rules. A domain
-    is used only if its patterns match no predicate a constraint reads of a transaction: the transactions'
-    own triples (in scratch graphs) can then never match them, and the answer holds for any of them. No
-    domain is used if some constraint's reads are unknown: every transaction triple is then in the scratch
-    graph. About 3 ms for the shipped graph's rules, once per graph version."""
+    """The IRIs each constraint's domains admit (reads_cache.Domain), over the same graphs as the rules. A
+    domain is used only if its patterns match no predicate a constraint reads of a transaction: the
+    transactions' own triples (in scratch graphs) can then never match them, and the answer holds for any
+    of them. No domain is used if some constraint's reads are unknown: every transaction triple is then in
+    the scratch graph. About 3 ms for the shipped graph's rules, once per graph version."""
     if any(r is None for r in reads.values()):
         return {}
     tx_predicates = {p for r in reads.values() if r is not None for p in r.predicates}

@@ -55,16 +55,18 @@ def cached_reads(constraints: Sequence[Any], directory: Path) -> dict[str, Reads
     except (OSError, ValueError):
         known = {}
     out: dict[str, Reads | None] = {}
+    found_now = False
     for c in constraints:
         key = hashlib.sha256(json.dumps([ANALYSIS, c.select, sorted(c.prefixes)]).encode()).hexdigest()
         if key not in known:
             from graph.screening.reads import reads  # the parser, loaded only when needed
 
             found = reads(c.select, dict(c.prefixes))
-            known[key] = None if found is None else asdict(found)
+            known[key], found_now = None if found is None else asdict(found), True
         entry = known[key]
         out[c.constraint] = None if entry is None else _from_json(entry)
-    _save(path, known)
+    if found_now:  # a warm start writes nothing
+        _save(path, known)
     return out
 
 

@@ -240,6 +240,18 @@ def test_answers_are_kept_by_query_text(tmp_path) -> None:  # type: ignore[no-un
     assert cached_reads([Q], tmp_path) == {"urn:c": None}
 
 
+def test_a_start_that_finds_every_answer_kept_writes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    class Q:
+        constraint, select, prefixes = "urn:c", "SELECT $this WHERE { $this ex:a ?x }", tuple(P.items())
+
+    kept = tmp_path / "constraint-reads.json"
+    cached_reads([Q], tmp_path)
+    before = kept.stat()
+    cached_reads([Q], tmp_path)
+    after = kept.stat()  # a file written again is a new file (written beside, then renamed over)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 def test_a_warm_start_screens_without_loading_the_sparql_parser(kg, settings) -> None:  # type: ignore[no-untyped-def]
     # the answers are kept in the build directory, so a process that starts on a built graph never imports
     # rdflib's SPARQL parser (~0.2 s of every command's start)
