@@ -20,16 +20,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from graph.audit import AuditLog
 from graph.errors import BuildError
+from graph.kg import load_graph
 from graph.runs import ChunkOutput, screen_part
+from graph.screening.request import ScreeningRequest
+from graph.screening.screen import Screener
 from graph.settings import Settings
-
-if TYPE_CHECKING:
-    from graph.screening.screen import Screener
-    from graph.validation import Row
+from graph.validation import Row, gc_paused
 
 # one process per core, for batches big enough to repay starting the workers (about a second each)
 MIN_ROWS_PER_WORKER = 10_000
@@ -121,18 +121,12 @@ def _start(
     settings: Settings, engine: str | None, data: list[str], audit_path: str | None, graph_hash: str
 ) -> None:
     global _screener, _audit, _graph_hash
-    from graph.kg import load_graph
-    from graph.screening.screen import Screener
-
     _screener = Screener(load_graph(settings, data=[Path(p) for p in data]), engine)
     _audit = AuditLog(Path(audit_path)) if audit_path else None
     _graph_hash = graph_hash
 
 
 def _screen(task: Task) -> ChunkOutput:
-    from graph.screening.request import ScreeningRequest
-    from graph.validation import gc_paused
-
     requests, wheres, decisions_format = task
     if _screener.kg.content_hash != _graph_hash:
         raise BuildError("a worker loaded another graph version than the run; rebuild and retry")
