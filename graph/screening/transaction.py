@@ -44,7 +44,8 @@ class Resolved:
 
     def facts(self) -> list[tuple[str, str, str]]:
         """(predicate, kind, value) of every triple about the transaction: kind is IRI for an IRI, else the
-        literal's datatype. The one description the RDF (`pairs`) and the reuse keys (`objects`) come from."""
+        literal's datatype. The one description the RDF (`pairs`) and the reuse keys (graph.screening.memo)
+        come from."""
         r = self.request
         out = [
             (_RDF + "type", IRI, _ECKG + "ExportTransaction"),
@@ -77,14 +78,6 @@ class Resolved:
             (_node(p), _node(value) if kind == IRI else _literal(value, kind))
             for p, kind, value in self.facts()
         )
-
-    @cached_property
-    def objects(self) -> dict[str, frozenset[tuple[str, str]]]:
-        """The objects of the transaction's triples as (kind, value), by predicate IRI."""
-        found: dict[str, set[tuple[str, str]]] = {}
-        for p, kind, value in self.facts():
-            found.setdefault(p, set()).add((kind, value))
-        return {p: frozenset(v) for p, v in found.items()}
 
     def triples(self) -> list[ox.Triple]:
         tx = ox.NamedNode(self.iri)

@@ -74,19 +74,18 @@ def reference_findings(kg: KnowledgeGraph, batch) -> set:  # type: ignore[no-unt
     return {f.key() for f in ReferenceEngine(kg).findings(batch)}
 
 
-@pytest.mark.parametrize("reuse_limit", [engines.REUSE_LIMIT, 0], ids=["reusing", "set-at-a-time"])
+@pytest.mark.parametrize("reuse", [True, False], ids=["reusing", "set-at-a-time"])
 @pytest.mark.parametrize("focus_limit", [engines.FOCUS_LIMIT, 0, 10_000], ids=["focus", "unbound", "values"])
 def test_findings_agree(
     kg: KnowledgeGraph,
     batch,  # type: ignore[no-untyped-def]
     reference_findings: set,  # type: ignore[type-arg]
-    reuse_limit: int,
+    reuse: bool,
     focus_limit: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(engines, "REUSE_LIMIT", reuse_limit)
     monkeypatch.setattr(engines, "FOCUS_LIMIT", focus_limit)
-    fast = {f.key() for f in FastEngine(kg).findings(batch)}
+    fast = {f.key() for f in FastEngine(kg, reuse=reuse).findings(batch)}
     assert fast == reference_findings
     assert len(fast) > 40, "the generated batch should exercise the rules"
 
@@ -209,3 +208,21 @@ def test_message_templates_fill_like_pyshacl() -> None:
         fill_message("Under {?measureId} for {$this}.", {"measureId": "X No. 1", "this": "urn:t"})
         == "Under X No. 1 for urn:t."
     )
+
+
+def test_a_large_batch_runs_the_rules_once_per_key(
+    kg: KnowledgeGraph,
+    batch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch of thousands (a chunk of a run) reuses results as one screening does: 25 copies of the
+    generated batch, each transaction under IRIs of its own, run the rules over at most the batch once; the
+    findings are those of every transaction run afresh."""
+    copies = [replace(tx, iri=f"{tx.iri}-{n}") for n in range(25) for tx in batch]  # 2,000 transactions
+    engine = FastEngine(kg)
+    ran: list[int] = []
+    run = engine._run
+    monkeypatch.setattr(engine, "_run", lambda cs, txs: ran.append(len(txs)) or run(cs, txs))
+    found = {f.key() for f in engine.findings(copies)}
+    assert ran and ran[0] <= len(batch), "each key is run once, not once per transaction"
+    assert found == {f.key() for f in FastEngine(kg, reuse=False).findings(copies)}
