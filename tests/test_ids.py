@@ -20,7 +20,7 @@ def test_ids_are_the_text_uuid_gives_for_the_same_random_bytes(monkeypatch: pyte
     """The version and variant bits are set by hand: the same id as uuid.UUID(bytes=..., version=4)."""
     # ids whose bytes are all one value: each value in the bytes that hold the version and the variant
     raw = b"".join(bytes([value]) * 16 for value in range(256))
-    monkeypatch.setattr(ids, "_pool", raw)
+    monkeypatch.setattr(ids, "_pool", raw.hex())  # the pool holds the bytes as hexadecimal text
     monkeypatch.setattr(ids, "_at", 0)
     for at in range(0, len(raw), 16):
         made = new_uuid()

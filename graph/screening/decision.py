@@ -7,6 +7,7 @@ Outcomes, most severe first: prohibited, undetermined, enhanced_review, license_
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,6 +17,22 @@ from graph.ids import new_uuid
 OUTCOMES = ("prohibited", "undetermined", "enhanced_review", "license_required", "clear")
 RANK = {name: index for index, name in enumerate(OUTCOMES, start=1)}
 BLOCKING = frozenset({"prohibited", "undetermined"})
+
+_now: tuple[int, str] = (-1, "")
+
+
+def utc_now() -> str:
+    """The time now in UTC, to the millisecond, as ISO 8601 text (as datetime.now(UTC).isoformat(timespec=
+    "milliseconds") writes it), made once per millisecond: a batch decides tens of transactions in one,
+    and making the text took a tenth of deciding one (3 us)."""
+    global _now
+    ms = time.time_ns() // 1_000_000
+    last = _now
+    if last[0] != ms:
+        seconds, part = divmod(ms, 1000)
+        moment = datetime.fromtimestamp(seconds, UTC).replace(microsecond=part * 1000)
+        last = _now = (ms, moment.isoformat(timespec="milliseconds"))
+    return last[1]
 
 
 @dataclass
@@ -32,7 +49,7 @@ class Decision:
     caveats: list[str] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     id: str = field(default_factory=new_uuid)
-    decided_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
+    decided_at: str = field(default_factory=utc_now)
     eckg_version: str = ""
 
     @property

@@ -49,6 +49,7 @@ class Explainer:
         self.dates = DateClasses(graph_dates(kg.store, kg.data_graphs()))
         self._by_class: dict[str, dict[str, tuple[dict[str, Any], ...]]] = {}
         self._reasons: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._notes: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ lookups (cached per graph)
 
@@ -246,18 +247,26 @@ class Explainer:
         return controls[0] if controls else None
 
     def item_notes(self, resolved: Resolved, as_of: date) -> list[dict[str, Any]]:
-        """Measures designating the item that are not in force that day (not yet, suspended or ended)."""
+        """Measures designating the item that are not in force that day (not yet, suspended or ended): one
+        list per item and date class, shared between the decisions it is in (do not change it)."""
         if resolved.item.iri is None:
             return []
-        return [
-            {
-                "measure": m["iri"],
-                "identifier": m["identifier"],
-                "periods": (self.measure(m["iri"]) or {}).get("periods", []),
-            }
-            for m in self.item_measures(resolved.item.iri, as_of.isoformat())
-            if not m["in_force"]
-        ]
+        day = as_of.isoformat()
+        key = (resolved.item.iri, self.dates.of(day))
+        found = self._notes.get(key)
+        if found is None:
+            found = [
+                {
+                    "measure": m["iri"],
+                    "identifier": m["identifier"],
+                    "periods": (self.measure(m["iri"]) or {}).get("periods", []),
+                }
+                for m in self.item_measures(resolved.item.iri, day)
+                if not m["in_force"]
+            ]
+            if len(self._notes) < 100_000:
+                self._notes[key] = found
+        return found
 
 
 def _period_on(measure: dict[str, Any], as_of: date) -> dict[str, Any] | None:

@@ -90,14 +90,8 @@ class Screener:
         as_of = tx.request.as_of
         reasons = [self.explainer.reason(f, tx, as_of) for f in _ordered(findings)]
         outcome = outcome_of(reasons)
-        possible, conditional = [], []
-        for alt, alt_found in assumed:
-            alt_reasons = [self.explainer.reason(f, alt, as_of) for f in _ordered(alt_found)]
-            if RANK[outcome_of(alt_reasons)] < RANK[outcome]:
-                possible.append(_possible_match_reason(tx, alt, outcome_of(alt_reasons)))
-                conditional += [{**r, "conditional_on": {"end_user": alt.end_user.iri}} for r in alt_reasons]
-        reasons = [*possible, *reasons, *conditional]
-        outcome = outcome_of([r for r in reasons if "conditional_on" not in r])
+        if assumed:
+            reasons, outcome = self._with_alternatives(tx, reasons, outcome, assumed)
         decisive = [r for r in reasons if r["outcome"] == outcome and "conditional_on" not in r]
         return Decision(
             decision=outcome,
@@ -113,6 +107,25 @@ class Screener:
             notes=self.explainer.item_notes(tx, as_of),
             eckg_version=self.version,
         )
+
+    def _with_alternatives(
+        self,
+        tx: Resolved,
+        reasons: list[dict[str, Any]],
+        outcome: str,
+        assumed: list[tuple[Resolved, list[Finding]]],
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The reasons and outcome once the parties a weak match may be are supposed in turn: each that
+        would be more severe adds a possible-match reason and its own reasons, conditional on that party."""
+        as_of = tx.request.as_of
+        possible, conditional = [], []
+        for alt, alt_found in assumed:
+            alt_reasons = [self.explainer.reason(f, alt, as_of) for f in _ordered(alt_found)]
+            if RANK[outcome_of(alt_reasons)] < RANK[outcome]:
+                possible.append(_possible_match_reason(tx, alt, outcome_of(alt_reasons)))
+                conditional += [{**r, "conditional_on": {"end_user": alt.end_user.iri}} for r in alt_reasons]
+        reasons = [*possible, *reasons, *conditional]
+        return reasons, outcome_of([r for r in reasons if "conditional_on" not in r])
 
     def _caveats(self, tx: Resolved, outcome: str) -> list[str]:
         caveats = []
