@@ -258,12 +258,12 @@ class ResultMemo:
 
     def _cannot_match(self, signature: tuple[Any, ...]) -> frozenset[str]:
         """The constraints that cannot match a signature."""
-        present = _mask(i for i, values in enumerate(signature) if values)
-        gate = (present, *self._gate(signature))
+        gate = (*map(bool, signature), *self._gate(signature))
         found = self._unmatched.get(gate)
         if found is None:
             if len(self._unmatched) >= MEMO_SIZE:
                 self._unmatched.clear()
+            present = _mask(i for i, values in enumerate(signature) if values)
             found = self._unmatched[gate] = frozenset(
                 c for c, plan in self._plans.items() if _cannot_match(plan, signature, present)
             )

@@ -16,6 +16,14 @@ _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _ECKG, _COUNTRY = str(ECKG), str(COUNTRY)  # plain strings: rdflib terms hash differently
 IRI = "IRI"  # the kind of an object that is an IRI (else: the literal's datatype)
+# the predicates and datatypes of facts(), made once
+_TYPED = (_RDF + "type", IRI, _ECKG + "ExportTransaction")
+_STRING, _XSD_DATE, _DECIMAL = _XSD + "string", _XSD + "date", _XSD + "decimal"
+_ITEM_TEXT, _END_USER_NAME, _DATE = _ECKG + "itemText", _ECKG + "endUserName", _ECKG + "transactionDate"
+_DESTINATION, _ORIGIN = _ECKG + "destinationCountry", _ECKG + "originCountry"
+_EXPORTER_COUNTRY, _END_USE = _ECKG + "exporterCountry", _ECKG + "endUse"
+_ITEM, _END_USER, _CONSIGNEE, _EXPORTER = (_ECKG + p for p in ("item", "endUser", "consignee", "exporter"))
+_QUANTITY, _VALUE = _ECKG + "quantity", _ECKG + "value"
 # terms repeat from transaction to transaction (predicates, countries, items, dates): made once each
 _node = lru_cache(maxsize=65536)(ox.NamedNode)
 
@@ -48,27 +56,28 @@ class Resolved:
         come from."""
         r = self.request
         out = [
-            (_RDF + "type", IRI, _ECKG + "ExportTransaction"),
-            (_ECKG + "itemText", _XSD + "string", r.item),
-            (_ECKG + "endUserName", _XSD + "string", r.end_user),
-            (_ECKG + "destinationCountry", IRI, _COUNTRY + r.destination.upper()),
-            (_ECKG + "originCountry", IRI, _COUNTRY + r.origin.upper()),
-            (_ECKG + "exporterCountry", IRI, _COUNTRY + r.exporter_country.upper()),
-            (_ECKG + "transactionDate", _XSD + "date", r.as_of.isoformat()),
+            _TYPED,
+            (_ITEM_TEXT, _STRING, r.item),
+            (_END_USER_NAME, _STRING, r.end_user),
+            (_DESTINATION, IRI, _COUNTRY + r.destination.upper()),
+            (_ORIGIN, IRI, _COUNTRY + r.origin.upper()),
+            (_EXPORTER_COUNTRY, IRI, _COUNTRY + r.exporter_country.upper()),
+            (_DATE, _XSD_DATE, r.as_of.isoformat()),
         ]
-        for prop, resolution in (
-            ("item", self.item),
-            ("endUser", self.end_user),
-            ("consignee", self.consignee),
-            ("exporter", self.exporter),
+        for predicate, resolution in (
+            (_ITEM, self.item),
+            (_END_USER, self.end_user),
+            (_CONSIGNEE, self.consignee),
+            (_EXPORTER, self.exporter),
         ):
             if resolution is not None and resolution.iri is not None:
-                out.append((_ECKG + prop, IRI, resolution.iri))
+                out.append((predicate, IRI, resolution.iri))
         if self.end_use is not None:
-            out.append((_ECKG + "endUse", IRI, self.end_use))
-        for prop, number in (("quantity", r.quantity), ("value", r.value)):
-            if number is not None:
-                out.append((_ECKG + prop, _XSD + "decimal", str(number)))
+            out.append((_END_USE, IRI, self.end_use))
+        if r.quantity is not None:
+            out.append((_QUANTITY, _DECIMAL, str(r.quantity)))
+        if r.value is not None:
+            out.append((_VALUE, _DECIMAL, str(r.value)))
         return out
 
     @cached_property
