@@ -141,13 +141,14 @@ class FastEngine:
                     todo.setdefault(c.constraint, {}).setdefault(key, txs[0])
         chosen = {tx.iri: tx for txs in todo.values() for tx in txs.values()}
         fresh = self._run([self._by_iri[c] for c in todo], list(chosen.values())) if todo else {}
-        for constraint, picked in todo.items():
-            for key, tx in picked.items():
-                if not isinstance(key, _Each):
-                    known[key] = fresh[constraint].get(tx.iri, [])
-        memo.remember(
-            {key: known[key] for picked in todo.values() for key in picked if not isinstance(key, _Each)}
-        )
+        new = {
+            each: fresh[constraint].get(tx.iri, [])
+            for constraint, picked in todo.items()
+            for each, tx in picked.items()
+            if not isinstance(each, _Each)
+        }
+        memo.remember(new)
+        known.update(new)
         out: list[Finding] = []
         for group, txs in groups.items():
             # the constraints with results for this signature (rows), or run for each transaction (None)
