@@ -23,8 +23,8 @@ _now: tuple[int, str] = (-1, "")
 
 def utc_now() -> str:
     """The time now in UTC, to the millisecond, as ISO 8601 text (as datetime.now(UTC).isoformat(timespec=
-    "milliseconds") writes it), made once per millisecond: a batch decides tens of transactions in one,
-    and making the text took a tenth of deciding one (3 us)."""
+    "milliseconds") writes it), made once per millisecond, in which a batch decides several transactions
+    (0.2 us a call, against 2.8 us for making it each time)."""
     global _now
     ms = time.time_ns() // 1_000_000
     last = _now
