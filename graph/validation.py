@@ -159,18 +159,27 @@ def parse_batch(data: bytes, fmt: str, source: str) -> list[Row]:
 
 
 def _csv_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    unknown = [c for c in reader.fieldnames or [] if c not in FIELDS]
-    if not reader.fieldnames or unknown:
+    """Each row as its non-empty cells by column, as csv.DictReader reads them (a blank line is no row; a
+    short row lacks its last cells), with the line it ends on; a row with more cells than columns is an
+    error. csv.reader with the header zipped in costs half of what DictReader does (0.5 s a 100,000-row
+    file, before any is screened)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    unknown = [c for c in header if c not in FIELDS]
+    if not header or unknown:
         raise FieldError(
             f"{source}: line 1: unknown column(s) {', '.join(map(repr, unknown)) or '(none)'}; "
             f"the columns are {', '.join(FIELDS)}",
             errors=[{"row": "line 1", "message": "bad header"}],
         )
-    for record in reader:
-        if None in record:
+    width = len(header)
+    for row in reader:
+        if not row:
+            continue
+        if len(row) > width:
             raise ParseError("more cells than columns", source=source, line=reader.line_num)
-        yield f"line {reader.line_num}", {k: v for k, v in record.items() if v not in (None, "")}
+        # a short row's last cells are empty: zip stops at its end
+        yield f"line {reader.line_num}", {k: v for k, v in zip(header, row, strict=False) if v}
 
 
 def _json_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any]]]:

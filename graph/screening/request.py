@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -52,12 +53,27 @@ def _iso_day(value: Any) -> Any:
     """Days are written YYYY-MM-DD (not as numbers, which pydantic would read as Unix timestamps)."""
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str) or not _DAY.fullmatch(value.strip()):
+    if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    return _day(value)
+
+
+@lru_cache(maxsize=4096)
+def _day(text: str) -> dt.date:
+    """The day a YYYY-MM-DD text names (a batch repeats its days: each is read once)."""
+    if not _DAY.fullmatch(text.strip()):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value.strip())
+        return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a day of the calendar") from None
+        raise ValueError(f"{text!r} is not a day of the calendar") from None
+
+
+@lru_cache(maxsize=1024)
+def _country_code(code: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code a text gives, in capitals; None if it gives none."""
+    value = code.strip().upper()
+    return value if value in country_codes() else None
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
@@ -134,8 +150,8 @@ class ScreeningRequest(BaseModel):
     @field_validator("destination", "origin", "exporter_country")
     @classmethod
     def _country(cls, code: str) -> str:
-        value = code.strip().upper()
-        if value not in country_codes():
+        value = _country_code(code)
+        if value is None:
             raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
         return value
 

@@ -19,7 +19,7 @@ from graph.kg import KnowledgeGraph
 from graph.runs import spans, validate_to_files
 from graph.screening import Screener
 from graph.screening.engines import ReferenceEngine
-from graph.validation import Row, parse_batch
+from graph.validation import Row, _csv_records, parse_batch
 
 from .test_engines import generated_requests
 
@@ -151,3 +151,27 @@ def test_parsing_a_batch_leaves_the_garbage_collector_as_it_found_it() -> None:
     with pytest.raises(ParseError):
         parse_batch(b"[1]", "json", "test")
     assert gc.isenabled(), "and when it cannot be parsed"
+
+
+def test_csv_rows_read_as_dict_reader_reads_them() -> None:
+    """Rows as csv.DictReader gives them (blank lines skipped, short rows, quoted line breaks, empty cells
+    left out), each named by the line it ends on; a row with more cells than columns names its line."""
+    text = (
+        "item,destination,end_user,date\n"
+        "1C902.b,JP,Acme,2026-03-01\n"
+        "\n"
+        '1C909.b,DE,"Two\nLines",\n'
+        "1C912.b,KR\n"
+        ",,,\n"
+        "1C902.b,JP,,2026-04-01\r\n"
+    )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    expected = [
+        (f"line {reader.line_num}", {k: v for k, v in record.items() if v not in (None, "")})
+        for record in reader
+    ]
+    assert list(_csv_records(text, "t.csv")) == expected
+    assert [where for where, _ in expected] == ["line 2", "line 5", "line 6", "line 7", "line 8"]
+    with pytest.raises(ParseError) as caught:
+        list(_csv_records("item,destination,end_user\n1C902.b,JP,Acme\n1C902.b,JP,Acme,extra\n", "t.csv"))
+    assert caught.value.line == 3
