@@ -35,7 +35,7 @@ import orjson
 import pyoxigraph as ox
 
 from graph.errors import FieldError, NotFound
-from graph.screening.decision import Decision
+from graph.screening.decision import Decision, utc_now
 from graph.screening.record import decision_quads
 
 SHORT_ID = 8  # characters of a decision id that `eckg audit` shows, and `eckg audit verify` takes
@@ -51,7 +51,7 @@ class AuditLog:
 
     def append(self, decisions: Iterable[Decision], source: str) -> None:
         """Write the decisions durably (fsync) before returning."""
-        recorded_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        recorded_at = utc_now()
         data = b"".join(
             orjson.dumps(
                 {**d.as_dict(), "recorded_at": recorded_at, "source": source},

@@ -140,7 +140,7 @@ def _mask(positions: Iterable[int]) -> int:
     return sum(1 << i for i in set(positions))
 
 
-def _cannot_match(plan: _KeyPlan, signature: tuple[Any, ...], present: int) -> bool:
+def _plan_cannot_match(plan: _KeyPlan, signature: tuple[Any, ...], present: int) -> bool:
     """Whether the constraint of `plan` cannot match a signature whose positions holding values are the
     bits of `present`."""
     for group in plan.required:
@@ -265,7 +265,7 @@ class ResultMemo:
                 self._unmatched.clear()
             present = _mask(i for i, values in enumerate(signature) if values)
             found = self._unmatched[gate] = frozenset(
-                c for c, plan in self._plans.items() if _cannot_match(plan, signature, present)
+                c for c, plan in self._plans.items() if _plan_cannot_match(plan, signature, present)
             )
         return found
 
