@@ -130,6 +130,31 @@ class FastEngine:
         for tx in transactions:
             groups.setdefault(memo.signature(tx), []).append(tx)
         keys = {group: memo.keys_of(self.constraints, group) for group in groups}
+        known, fresh = self._rows_by_key(memo, groups, keys)
+        out: list[Finding] = []
+        for group, txs in groups.items():
+            # the constraints with results for this signature (rows), or run for each transaction (None)
+            found = [
+                (c, None if key is None else known[key])
+                for c, key in zip(self.constraints, keys[group], strict=True)
+                if key is None or known[key]
+            ]
+            for tx in txs:
+                for c, rows in found:
+                    if rows is None:
+                        rows = fresh[c.constraint].get(tx.iri)
+                    if rows:
+                        out += self._findings(c, tx.iri, rows)
+        return out
+
+    def _rows_by_key(
+        self,
+        memo: ResultMemo,
+        groups: dict[Any, list[Resolved]],
+        keys: dict[Any, list[Key | None]],
+    ) -> tuple[dict[Key, list[Row]], dict[str, dict[str, list[Row]]]]:
+        """The result rows of every key of the groups, recalled or run now (and remembered), and the rows
+        of the constraints run for each transaction (keyless), by constraint and focus."""
         known = memo.recall({k for per_group in keys.values() for k in per_group if k is not None})
         # per constraint, one transaction for each key not seen before (each transaction if it has no key)
         todo: dict[str, dict[Key | _Each, Resolved]] = {}
@@ -149,21 +174,7 @@ class FastEngine:
         }
         memo.remember(new)
         known.update(new)
-        out: list[Finding] = []
-        for group, txs in groups.items():
-            # the constraints with results for this signature (rows), or run for each transaction (None)
-            found = [
-                (c, None if key is None else known[key])
-                for c, key in zip(self.constraints, keys[group], strict=True)
-                if key is None or known[key]
-            ]
-            for tx in txs:
-                for c, rows in found:
-                    if rows is None:
-                        rows = fresh[c.constraint].get(tx.iri)
-                    if rows:
-                        out += self._findings(c, tx.iri, rows)
-        return out
+        return known, fresh
 
     @cached_property
     def _needed(self) -> frozenset[ox.NamedNode] | None:

@@ -124,8 +124,8 @@ class _KeyPlan:
     required: tuple[int, ...]  # groups (bit masks of positions) of which one position must hold a value
     excluded: tuple[int, ...]  # groups (bit masks of positions) whose positions must not all hold values
     domains: tuple[tuple[tuple[int, ...], frozenset[str]], ...]  # positions, and the IRIs they may take
-    parts: tuple[tuple[int, bool], ...]  # position of each predicate read, and whether dates go by class
-    looks: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # the values the parts look at
+    looks: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # the values of the predicates read, in order
+    by_class: tuple[bool, ...]  # for each of them, whether its dates go by class in the key
     unmatched: Key  # the key of a transaction the constraint cannot match
 
 
@@ -196,10 +196,8 @@ class ResultMemo:
                 (tuple(position[p] for p in predicates), iris)
                 for predicates, iris in self.domains.get(constraint, ())
             ),
-            parts=tuple(
-                (position[p], p in read.compared and p not in self._classed) for p in read.predicates
-            ),
             looks=_getter([position[p] for p in read.predicates]),
+            by_class=tuple(p in read.compared and p not in self._classed for p in read.predicates),
             unmatched=(constraint, _UNMATCHED),
         )
 
@@ -249,12 +247,12 @@ class ResultMemo:
                 if key is None:
                     if len(known) >= self._keys_each:
                         known.clear()
-                    key = known[looked] = (c.constraint, *map(self._part, plan.parts, looked))
+                    key = known[looked] = (c.constraint, *map(self._part, plan.by_class, looked))
                 out.append(key)
         return out
 
-    def _part(self, part: tuple[int, bool], values: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-        return self._class_of(values) if part[1] else values
+    def _part(self, by_class: bool, values: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+        return self._class_of(values) if by_class else values
 
     def _cannot_match(self, signature: tuple[Any, ...]) -> frozenset[str]:
         """The constraints that cannot match a signature."""
