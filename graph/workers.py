@@ -18,7 +18,7 @@ import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,7 +74,7 @@ def outputs_in_workers(
     with ProcessPoolExecutor(
         max_workers=processes - 1, mp_context=context, initializer=_start, initargs=initargs
     ) as pool:
-        yield from in_order(
+        outputs = in_order(
             parts,
             lambda part: pool.submit(_screen, _task(part, decisions_format)),
             lambda part: screen_part(
@@ -83,6 +83,18 @@ def outputs_in_workers(
             ahead=AHEAD * (processes - 1),
             held=HELD * processes,
         )
+        yield from cancelling(pool, outputs)
+
+
+def cancelling(pool: Executor, outputs: Iterator[T]) -> Iterator[T]:
+    """The outputs; if one fails, or they are no longer wanted (the run failed writing), the chunks handed
+    to the pool and not yet begun are cancelled: a failed run stops at once rather than screening (and
+    recording in the audit log) the chunks handed out ahead. Those begun are finished."""
+    try:
+        yield from outputs
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
 
 
 def in_order(

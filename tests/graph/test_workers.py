@@ -3,11 +3,12 @@ unfinished, else screened here at once; outputs in order, and at most `held` wai
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from graph.workers import in_order, worker_count
+from graph.workers import cancelling, in_order, worker_count
 
 
 class Later(Future[str]):
@@ -90,6 +91,26 @@ def test_a_part_failing_here_raises_at_once() -> None:
     outputs = in_order([0, 1, 2], Later, screen_here, ahead=1, held=4)
     with pytest.raises(ValueError, match="part 1 failed here"):
         next(outputs)
+
+
+def test_a_failed_run_cancels_the_chunks_handed_out_and_not_begun() -> None:
+    began: list[int] = []
+    later = threading.Event()
+
+    def screen(part: int) -> str:
+        began.append(part)
+        later.wait(0.2)  # every part is handed out by then; the second is begun when the first fails
+        if part == 0:
+            raise ValueError("part 0 failed")
+        return f"worker {part}"
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outputs = in_order(
+            range(4), lambda part: pool.submit(screen, part), lambda part: f"here {part}", ahead=4, held=8
+        )
+        with pytest.raises(ValueError, match="part 0 failed"):
+            next(cancelling(pool, outputs))
+    assert began[0] == 0 and not {2, 3} & set(began), "the parts waiting for the worker were never screened"
 
 
 @pytest.mark.parametrize(
