@@ -28,6 +28,13 @@ def test_the_command_writes_its_outputs_and_records_every_decision(tmp_path: Pat
     assert "ValidationReport" in (tmp_path / "report-command.nt").read_text()
 
 
+def test_each_run_records_into_an_audit_log_of_its_own(tmp_path: Path) -> None:
+    # the figure is the median of several runs: each must do the same work, not append to a growing log
+    for _ in range(2):
+        _validate_command(BATCH, tmp_path, 4)
+        assert len((tmp_path / "validate-data" / "audit.jsonl").read_text().splitlines()) == 4
+
+
 def test_a_command_that_screened_another_number_of_rows_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="not 5 transactions"):
         _validate_command(BATCH, tmp_path, 5)
