@@ -102,8 +102,8 @@ def markdown(figures: list[Figure], about: dict[str, object]) -> str:
 
 
 def write(figures: list[Figure], directory: Path, about: dict[str, object], keep: bool = False) -> None:
-    """latest.json and latest.md in `directory`; with `keep`, a copy in its history/ named by the day and
-    the machine (figures depend on the machine: runs on different ones are kept side by side)."""
+    """latest.json and latest.md in `directory`; with `keep`, a copy in its history/ named by the day, the
+    time and the machine (figures depend on the machine, and here on the hour: every run is kept)."""
     data = {"machine": about, "figures": [{**asdict(f), "ratio": f.ratio} for f in figures]}
     texts = {".json": json.dumps(data, indent=2, ensure_ascii=False) + "\n", ".md": markdown(figures, about)}
     names = [directory / "latest"]
@@ -116,9 +116,10 @@ def write(figures: list[Figure], directory: Path, about: dict[str, object], keep
 
 
 def history_name(about: dict[str, object]) -> str:
-    """e.g. 2026-11-30-amd-epyc for a run on 2026-11-30 on an "AMD EPYC" machine."""
+    """e.g. 2026-11-30-0454-amd-epyc for a run at 04:54 UTC on 2026-11-30 on an "AMD EPYC" machine."""
     cpu = re.sub(r"\((?:r|tm)\)|\bprocessor\b|\bcpu\b", " ", str(about["cpu"]).lower())
-    return f"{str(about['when'])[:10]}-" + "-".join(re.findall(r"[a-z0-9]+", cpu))
+    when = str(about["when"])  # as now() writes it: 2026-11-30 04:54 UTC
+    return f"{when[:10]}-{when[11:13]}{when[14:16]}-" + "-".join(re.findall(r"[a-z0-9]+", cpu))
 
 
 def print_table(figures: list[Figure]) -> None:

@@ -4,7 +4,7 @@ Workloads are generated with fixed seeds (bench.workloads). Each figure is measu
 the baseline beside it: pySHACL over rdflib graphs in memory, same shapes, same graph, same transactions;
 and the limit, the raw Oxigraph queries of the shapes doing the same work with no Python around them.
 The table is printed, and written to bench/results/latest.json and latest.md (the README shows it), with a
-copy under bench/results/history/ named by the day and the machine.
+copy under bench/results/history/ named by the day, the time and the machine.
 
     python -m bench.run [--quick]   # --quick: smaller samples, for a smoke run
 """

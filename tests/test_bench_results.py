@@ -1,4 +1,5 @@
-"""The benchmark's results files: latest, and a copy per day and machine (bench.figures.write)."""
+"""The benchmark's results files: latest, and a copy of every full run, by its day, time and machine
+(bench.figures.write)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from bench.parallel import speedups
 ABOUT = {"cpu": "Intel(R) Xeon(R) Processor", "cores": 2, "memory_gib": 23.5, "python": "3.11.7"}
 
 
-def test_a_full_run_is_kept_under_its_day_and_machine(tmp_path: Path) -> None:
+def test_a_full_run_is_kept_under_its_day_time_and_machine(tmp_path: Path) -> None:
     figure = Figure("one screening", "ms", 2.5, "<= 2 ms", False, baseline=500.0, limit=2.7)
     about = {**ABOUT, "when": "2026-11-23 23:47 UTC"}
     write([figure], tmp_path, about, keep=True)
-    kept = tmp_path / "history" / "2026-11-23-intel-xeon"
+    kept = tmp_path / "history" / "2026-11-23-2347-intel-xeon"
     assert kept.with_suffix(".md").read_text() == (tmp_path / "latest.md").read_text()
     data = json.loads(kept.with_suffix(".json").read_text())
     assert data["figures"][0]["ratio"] == 200.0 and data["machine"]["cpu"] == ABOUT["cpu"]
@@ -30,10 +31,21 @@ def test_a_partial_run_keeps_no_history(tmp_path: Path) -> None:
     assert (tmp_path / "latest.md").exists() and not (tmp_path / "history").exists()
 
 
-def test_history_names_are_the_day_and_the_machine_in_plain_words() -> None:
+def test_history_names_are_the_day_time_and_machine_in_plain_words() -> None:
     assert history_name({"cpu": "AMD EPYC 7B13 64-Core Processor", "when": "2026-11-30 04:54 UTC"}) == (
-        "2026-11-30-amd-epyc-7b13-64-core"
+        "2026-11-30-0454-amd-epyc-7b13-64-core"
     )
+
+
+def test_two_full_runs_on_one_day_are_both_kept(tmp_path: Path) -> None:
+    for when in ("2026-12-01 01:53 UTC", "2026-12-01 03:28 UTC"):
+        write([], tmp_path, {**ABOUT, "when": when}, keep=True)
+    assert sorted(p.name for p in (tmp_path / "history").iterdir()) == [
+        "2026-12-01-0153-intel-xeon.json",
+        "2026-12-01-0153-intel-xeon.md",
+        "2026-12-01-0328-intel-xeon.json",
+        "2026-12-01-0328-intel-xeon.md",
+    ]
 
 
 def test_every_kept_run_in_the_repository_has_both_files() -> None:
