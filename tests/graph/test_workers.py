@@ -99,7 +99,7 @@ def test_a_failed_run_cancels_the_chunks_handed_out_and_not_begun() -> None:
 
     def screen(part: int) -> str:
         began.append(part)
-        later.wait(0.2)  # every part is handed out by then; the second is begun when the first fails
+        later.wait(0.2)  # every part is handed out by then; the second may be begun when the first fails
         if part == 0:
             raise ValueError("part 0 failed")
         return f"worker {part}"
