@@ -93,6 +93,7 @@ class NameIndex:
     owners: list[str] = field(default_factory=list)
     of_owner: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # iri -> name indexes
     index_from: int = INDEX_FROM
+    kind: str = "parties"  # what the names are of, as the notes of a lookup call them
 
     def add(self, iri: str, name: str, preferred_english: bool) -> None:
         key = normalize(name)
@@ -127,7 +128,7 @@ class NameIndex:
         if len(exact) > 1:
             candidates = tuple(Candidate(i, self.labels[i], 100.0) for i in exact)
             return Resolution(
-                text, None, None, "name", 100.0, "weak", candidates, "the name matches several parties"
+                text, None, None, "name", 100.0, "weak", candidates, f"the name matches several {self.kind}"
             )
         return self._fuzzy(text, key, strong, weak, limit)
 
@@ -159,7 +160,7 @@ class NameIndex:
             others = tuple(Candidate(i, self.labels[i], s) for i, s in possible if i != top_iri)
             return Resolution(text, top_iri, self.labels[top_iri], "fuzzy", top_score, "strong", others)
         candidates = tuple(Candidate(i, self.labels[i], s) for i, s in possible)
-        note = "several parties match about as well" if top_score >= strong else None
+        note = f"several {self.kind} match about as well" if top_score >= strong else None
         return Resolution(text, None, None, "fuzzy", top_score, "weak", candidates, note)
 
     def _best(self, key: str, limit: int, floor: float) -> list[tuple[str, float, int]]:
@@ -249,7 +250,7 @@ class Resolver:
 
     @classmethod
     def for_graph(cls, kg: KnowledgeGraph) -> Resolver:
-        items, codes = NameIndex(), {}
+        items, codes = NameIndex(kind="entries"), {}
         for row in kg.run("list_item_names").rows:
             iri = row["item"].value
             if "code" in row:
@@ -299,7 +300,7 @@ class Resolver:
                 iri = self.codes[parent]
                 note = f"{code} is not in the graph; resolved to the entry {parent} that contains it"
                 return Resolution(text, iri, self._item_label(iri), "parent-code", 100.0, "exact", note=note)
-        note = f"{code} is not in the graph, which holds only the entries its sources confirm"
+        note = "no entry has this code: the graph holds only the entries its sources confirm"
         return Resolution(text, None, None, "none", 0.0, "none", note=note)
 
     def _item_label(self, iri: str) -> str:

@@ -23,7 +23,7 @@ from graph.screening.engines import Engine, make_engine
 from graph.screening.explain import Explainer, weakest
 from graph.screening.report import Finding
 from graph.screening.request import ScreeningRequest
-from graph.screening.resolve import Resolver
+from graph.screening.resolve import Resolution, Resolver
 from graph.screening.transaction import Resolved
 
 RESOLUTION_CACHE = 100_000
@@ -146,9 +146,21 @@ class Screener:
                     f"The {name} '{resolution.input}' matches no party in the graph{why}: no list or "
                     "military end-user check found it; check the name."
                 )
-        if tx.item.note:
-            caveats.append(tx.item.note)
+        if (item := _item_caveat(tx.item)) is not None:
+            caveats.append(item)
         return caveats
+
+
+def _item_caveat(item: Resolution) -> str | None:
+    """How the item was read, where that is not plain: a name or code matching no entry, a name matching
+    some only weakly (the entries it may be), or a code read as the entry that contains it."""
+    why = f" ({item.note})" if item.note else ""
+    if item.strength == "none":
+        return f"The item '{item.input}' matches no entry in the graph{why}."
+    if item.strength == "weak":
+        may_be = "; ".join(f"{c.label} ({round(c.score, 1):g})" for c in item.candidates)
+        return f"The item '{item.input}' matches no entry for certain{why}; it may be: {may_be}."
+    return item.note
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:

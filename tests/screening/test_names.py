@@ -106,6 +106,14 @@ def test_a_near_miss_is_weak_and_lists_the_closest_candidates(resolver: Resolver
     assert result.candidates and result.candidates[0].iri.endswith("mhi-aero-engines")
 
 
+def test_notes_on_item_names_speak_of_entries_not_parties(resolver: Resolver) -> None:
+    index = NameIndex(kind="entries")
+    index.add("urn:synthetic:a", "samarium oxide", True)
+    index.add("urn:synthetic:b", "samarium oxide", True)
+    assert index.lookup("samarium oxide", strong=90, weak=75).note == "the name matches several entries"
+    assert resolver.items.kind == "entries" and resolver.parties.kind == "parties"
+
+
 def test_an_unknown_name_matches_nothing(resolver: Resolver) -> None:
     """Names scoring under the weak threshold are no candidates: the resolution says what was looked for."""
     result = resolver.party("Acme Widgets Ltd")

@@ -55,6 +55,31 @@ def test_an_unmatched_end_user_is_a_caveat_not_a_guess(screener: Screener) -> No
     ) in decision.caveats
 
 
+def test_an_item_name_matching_no_entry_says_so_of_the_item(screener: Screener) -> None:
+    decision = screen(screener, item="ceramic tiles", end_user="JMSDF")
+    assert decision.decision == "undetermined"
+    assert decision.caveats == [
+        "The item 'ceramic tiles' matches no entry in the graph (no name scores 75 or more, contains the input "
+        "or is contained in it)."
+    ]
+
+
+def test_an_item_name_matching_entries_weakly_names_them_and_is_not_called_missing(
+    screener: Screener,
+) -> None:
+    """A weak match is no match (the decision is undetermined), but the item may be in the graph: the reason
+    does not say it is not, and a caveat names the entries it may be."""
+    decision = screen(screener, item="samarium", end_user="JMSDF")
+    assert decision.decision == "undetermined"
+    assert "was not identified as an entry of the knowledge graph" in decision.reasons[0]["message"]
+    assert "not in the knowledge graph" not in decision.reasons[0]["message"]
+    [caveat] = decision.caveats
+    assert caveat.startswith(
+        "The item 'samarium' matches no entry for certain; it may be: 1C902.a samarium metal, "
+        "samarium-containing alloys and related products (72.7); 1C902.b samarium oxide"
+    )
+
+
 def test_missing_end_use_is_a_caveat(screener: Screener) -> None:
     assert any("No end use given" in c for c in screen(screener, end_user="Acme Widgets").caveats)
 
