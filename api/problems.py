@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from graph.errors import EckgError, FieldError, problem
+from graph.errors import EckgError, FieldError, problem, validation_message
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("eckg.api")
@@ -76,7 +76,7 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     fields = [
         {
             "field": ".".join(str(p) for p in item["loc"] if p != "body") or "(body)",
-            "message": str(item["msg"]),
+            "message": validation_message(item),
         }
         for item in error.errors()
     ]

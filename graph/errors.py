@@ -178,6 +178,15 @@ class BuildError(EckgError):
     title = "Graph build failed"
 
 
+def validation_message(item: dict[str, Any]) -> str:
+    """One error of a pydantic validation, as we write it: a validator's own message ("'XX' is not an ISO
+    3166-1 alpha-2 country code") without the "Value error, " pydantic puts before it."""
+    error = item.get("ctx", {}).get("error")
+    if item.get("type") == "value_error" and error is not None:
+        return str(error)
+    return str(item["msg"])
+
+
 def problem(error: EckgError) -> dict[str, Any]:
     """The RFC 9457 problem document for an error: type, title, status, detail, plus errors."""
     body: dict[str, Any] = {

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from graph.countries import country_codes
-from graph.errors import FieldError
+from graph.errors import FieldError, validation_message
 from graph.vocabulary import end_use_names
 
 FIELDS = (
@@ -197,4 +197,4 @@ def _message(item: Any) -> str:
         return f"unknown field; the fields are {', '.join(FIELDS)}"
     if item["type"] == "missing":
         return "required field missing"
-    return str(item["msg"])
+    return validation_message(item)

@@ -62,6 +62,10 @@ def test_measures_of_a_kind(client) -> None:  # type: ignore[no-untyped-def]
         if p["name"] == "kind"
     )
     assert "eckg:WatchListDesignation" in kinds["schema"]["enum"]
+    bad = client.get("/measures", params={"date": "yesterday"}).json()
+    assert bad["errors"] == [
+        {"field": "query.date", "message": "'yesterday' is not a date written YYYY-MM-DD"}
+    ]
     for bad_day in ("0", "86400", "2026-02-30"):
         assert client.get("/measures", params={"date": bad_day}).status_code == 422, bad_day
 

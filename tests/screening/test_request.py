@@ -33,6 +33,20 @@ def test_required_fields(missing: str) -> None:
     assert missing in _fields({k: v for k, v in GOOD.items() if k != missing})
 
 
+def test_a_validators_message_is_given_as_it_is_written() -> None:
+    """Without the "Value error, " pydantic puts before a validator's message."""
+    with pytest.raises(FieldError) as caught:
+        ScreeningRequest.parse({**GOOD, "destination": "XX", "date": "2026-02-30"})
+    assert caught.value.errors == [
+        {"field": "destination", "message": "'XX' is not an ISO 3166-1 alpha-2 country code"},
+        {"field": "date", "message": "'2026-02-30' is not a day of the calendar"},
+    ]
+    assert str(caught.value) == (
+        "invalid screening input: destination: 'XX' is not an ISO 3166-1 alpha-2 country code; "
+        "date: '2026-02-30' is not a day of the calendar"
+    )
+
+
 def test_unknown_field_is_named() -> None:
     assert "colour" in _fields({**GOOD, "colour": "red"})
 
