@@ -24,10 +24,10 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,6 +39,14 @@ from graph.screening.decision import Decision, utc_now
 from graph.screening.record import decision_quads
 
 SHORT_ID = 8  # characters of a decision id that `eckg audit` shows, and `eckg audit verify` takes
+
+ORDER_SLACK = timedelta(hours=1)
+"""How far out of order the log's lines may be by when they were recorded, at most. A writer stamps its
+lines (`recorded_at`) before it takes the lock, so a line may follow one stamped a little later (by the time
+it took to make its lines and wait for the lock: milliseconds). A decision is recorded after it is made,
+so a line recorded more than this before a moment ends the reading of a log, backwards, for the decisions
+made since then: every line before it was recorded, and so made, before that moment. A clock set back by
+more than this, or writers on machines whose clocks differ by more, would break that."""
 
 
 @dataclass
@@ -158,11 +166,12 @@ class AuditLog:
         """Records decided at or after `since` (an ISO 8601 day or time, see `moment`) with outcome
         `decision`, newest last, as they are read (the log may hold millions: none is kept that is not
         asked for). With `limit`, the log is read from its end, and only as far back as the last `limit`
-        matches. FieldError, at once, if `since` is not a day or time of the calendar."""
+        matches; with `since`, no further back than a line recorded ORDER_SLACK before it. FieldError, at
+        once, if `since` is not a day or time of the calendar."""
         wanted = _Filter(moment(since) if since is not None else None, decision)
         if limit:
             return iter(self._last(wanted, limit))
-        return (r for line in self._lines() if (r := wanted(line)) is not None)
+        return (r for line in self._lines(wanted) if (r := wanted(line)) is not None)
 
     @contextmanager
     def _opened(self) -> Iterator[BinaryIO | None]:
@@ -175,17 +184,21 @@ class AuditLog:
         with f:
             yield f
 
-    def _lines(self) -> Iterator[bytes]:
-        """Every complete line, oldest first."""
+    def _lines(self, wanted: _Filter) -> Iterator[bytes]:
+        """Every complete line `wanted` may keep, oldest first: from a line recorded long enough before its
+        `since` that none before it can be kept (found by bisecting the file), else from the start."""
         with self._opened() as f:
             if f is not None:
+                f.seek(_start_for(f, wanted))
                 yield from (line for line in f if line.endswith(b"\n"))
 
-    def _last(self, wanted: Callable[[bytes], dict[str, Any] | None], limit: int) -> list[dict[str, Any]]:
+    def _last(self, wanted: _Filter, limit: int) -> list[dict[str, Any]]:
         """The last `limit` records `wanted` keeps, oldest first, reading the file backwards in blocks."""
         found: list[dict[str, Any]] = []
         with self._opened() as f:
             for line in _lines_backwards(f) if f is not None else ():
+                if wanted.ends(line):
+                    break
                 if (record := wanted(line)) is not None:
                     found.append(record)
                     if len(found) == limit:
@@ -270,6 +283,7 @@ def _parse(line: bytes) -> dict[str, Any] | None:
 _ID_START = b'{"id":"'
 _DECISION = b'"decision":"'
 _DECIDED_AT = b'"decided_at":"'
+_RECORDED_AT = b'"recorded_at":"'
 _BLOCK = 1 << 20  # bytes read at a time when reading a log backwards
 
 
@@ -293,6 +307,33 @@ class _Filter:
         if self.start is not None and moment(record["decided_at"]) < self.start:
             return None
         return record if self.decision is None or record["decision"] == self.decision else None
+
+    def ends(self, line: bytes) -> bool:
+        """Whether the line was recorded more than ORDER_SLACK before `start`: neither it nor any line
+        before it was decided since `start`."""
+        if self.start is None or (when := _peek(line, _RECORDED_AT)) is None:
+            return False
+        at = _moment_or_none(when)
+        return at is not None and at < self.start - ORDER_SLACK
+
+
+def _start_for(f: BinaryIO, wanted: _Filter) -> int:
+    """Where to read a log from for the lines `wanted` may keep: the start of a line that ends its reading
+    (`_Filter.ends`: none before it can be kept), as late as bisecting the file finds, else 0."""
+    if wanted.start is None:
+        return 0
+    low, high = 0, f.seek(0, os.SEEK_END)  # low: a line start none before which is kept
+    while high - low > _BLOCK:
+        middle = (low + high) // 2
+        f.seek(middle)
+        f.readline()  # the rest of the line `middle` is in
+        start = f.tell()
+        line = f.readline()
+        if line.endswith(b"\n") and wanted.ends(line):
+            low = start
+        else:
+            high = middle
+    return low
 
 
 def _line_id(line: bytes) -> str | None:
