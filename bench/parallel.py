@@ -29,5 +29,11 @@ def speedups(processes: int | None = None, count: int = 5_000_000, repeat: int =
         for _ in range(repeat):
             alone = pool.submit(_spin, count).result()
             together = list(pool.map(_spin, [count] * n))
-            out.append(round(n * alone / max(together), 2))
+            out.append(speedup(n, alone, together))
     return out
+
+
+def speedup(processes: int, alone: float, together: list[float]) -> float:
+    """The work `processes` did side by side, in units of one's alone: each did the work one did alone in
+    `alone` seconds, and the last of them finished after max(`together`)."""
+    return round(processes * alone / max(together), 2)

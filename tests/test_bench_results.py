@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bench.figures import Figure, history_name, write
-from bench.parallel import speedups
+from bench.parallel import speedup, speedups
 
 ABOUT = {"cpu": "Intel(R) Xeon(R) Processor", "cores": 2, "memory_gib": 23.5, "python": "3.11.7"}
 
@@ -67,5 +67,12 @@ def test_the_machine_line_says_what_its_cores_do_side_by_side(tmp_path: Path) ->
 
 
 def test_the_cores_side_by_side_are_measured_against_one_alone() -> None:
+    """Each try is a measure (what it comes to on a loaded machine is not asserted: no timed assertions)."""
     tries = speedups(processes=1, count=200_000, repeat=3)
-    assert len(tries) == 3 and all(0.5 <= t <= 2 for t in tries), "one process against itself alone"
+    assert len(tries) == 3 and all(t > 0 for t in tries)
+
+
+def test_side_by_side_is_the_work_done_in_the_time_of_the_slowest() -> None:
+    assert speedup(2, 1.0, [1.0, 1.0]) == 2.0  # two cores of their own
+    assert speedup(2, 1.0, [2.0, 1.9]) == 1.0  # one core shared
+    assert speedup(2, 3.0, [4.5, 4.8]) == 1.25
