@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 PROBLEM_BASE = "https://w3id.org/eckg/problems/"
@@ -178,7 +179,7 @@ class BuildError(EckgError):
     title = "Graph build failed"
 
 
-def validation_message(item: dict[str, Any]) -> str:
+def validation_message(item: Mapping[str, Any]) -> str:
     """One error of a pydantic validation, as we write it: a validator's own message ("'XX' is not an ISO
     3166-1 alpha-2 country code") without the "Value error, " pydantic puts before it."""
     error = item.get("ctx", {}).get("error")

@@ -1,25 +1,36 @@
 """Typed settings, read once from ECKG_* environment variables (every one is documented in docs/settings.md).
 
-Library code takes a `Settings` argument; only the CLI and the API call `get_settings()`.
+Library code takes a `Settings` argument; only the CLI and the API call `get_settings()`. A bad value is a
+FieldError naming the variable (exit 2), not a traceback. The variables are read here rather than by
+pydantic-settings, whose import (asyncio among others) took ~0.18 s of every command's start.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import typing
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from graph.errors import FieldError, validation_message
+
+PREFIX = "ECKG_"
 
 
 def _xdg(var: str, fallback: str) -> Path:
     return Path(os.environ.get(var) or Path.home() / fallback)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ECKG_", extra="forbid", frozen=True)
+class Settings(BaseModel):
+    """The settings. `Settings.from_env()` reads them from the environment; `Settings(...)` takes only what
+    it is given (tests, the benchmark), every other setting at its default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Where built graphs (one Oxigraph store per content hash) and source snapshots are kept.
     cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache") / "eckg")
@@ -73,8 +84,44 @@ class Settings(BaseSettings):
     def updates_enabled(self) -> bool:
         return self.update_token is not None or self.allow_anonymous_update
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings the ECKG_* variables of `environ` (default: this process's) give, their names in
+        any case; a list is given as JSON. FieldError naming every variable whose value is wrong, with the
+        value (a token's aside)."""
+        given = {name.upper(): value for name, value in (os.environ if environ is None else environ).items()}
+        texts = {n: t for n in cls.model_fields if (t := given.get(PREFIX + n.upper())) is not None}
+        values: dict[str, Any] = {}
+        wrong: dict[str, str] = {}
+        for name, text in texts.items():
+            if typing.get_origin(cls.model_fields[name].annotation) is not list:
+                values[name] = text
+                continue
+            try:
+                values[name] = json.loads(text)
+            except ValueError:
+                wrong[name] = 'not JSON; give a list, e.g. [] or ["a"]'
+        try:
+            cls.model_validate(values)
+        except ValidationError as e:
+            for error in e.errors():
+                wrong.setdefault(str(error["loc"][0]), validation_message(error))
+        if wrong:
+            raise _invalid({n: m if n in _SECRET else f"{m} (given {texts[n]!r})" for n, m in wrong.items()})
+        return cls.model_validate(values)
+
+
+_SECRET = {"store_token", "update_token"}  # never repeated in an error
+
+
+def _invalid(wrong: dict[str, str]) -> FieldError:
+    """A FieldError naming each setting's variable and what is wrong with its value."""
+    problems = [{"field": PREFIX + name.upper(), "message": message} for name, message in wrong.items()]
+    summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+    return FieldError(f"invalid setting: {summary} (docs/settings.md)", errors=problems)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process's settings, read from the environment once."""
-    return Settings()
+    return Settings.from_env()
