@@ -128,6 +128,25 @@ def single(kg: KnowledgeGraph, quick: bool) -> list[Figure]:
 
 
 COMMAND_RUNS = 3  # the command's figure is the median of this many runs: one varies by a third here
+WARM_RUNS = 5  # the same for a warm start, which is short
+
+
+def _screen_command(scratch: Path) -> float:
+    """Seconds `eckg screen` of one transaction takes as users run it, in a process of its own (the graph's
+    build is cached), recording the decision in an audit log of its own."""
+    command = [sys.executable, "-m", "graph.cli", "screen", "--item", "1C902.b", "--destination", "JP"]
+    command += ["--end-user", "Japan Maritime Self-Defense Force", "--date", "2026-03-01", "--format", "json"]
+    start = time.perf_counter()
+    done = subprocess.run(
+        command,
+        env={**os.environ, "ECKG_DATA_DIR": str(scratch / "screen-data")},
+        capture_output=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1) or json.loads(done.stdout)["decision"] != "prohibited":
+        raise RuntimeError(f"eckg screen failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return seconds
 
 
 def _validate_command(source: Path, scratch: Path, count: int) -> float:
@@ -297,7 +316,10 @@ def build(quick: bool, scratch: Path) -> list[Figure]:
         Screener(load_graph())
 
     warm()
-    warm_ms = _median_ms(warm, 3)
+    in_process_ms = _median_ms(warm, 3)
+    _screen_command(scratch)  # the first run after the build: files not yet in the page cache
+    starts = [_screen_command(scratch) for _ in range(WARM_RUNS)]
+    warm_s = statistics.median(starts)
     return [
         Figure(
             "cold build: parse, OWL RL closure (owlrl), persist",
@@ -309,12 +331,14 @@ def build(quick: bool, scratch: Path) -> list[Figure]:
             note="baseline: rdflib parse + owlrl closure + Turtle serialisation of the same files",
         ),
         Figure(
-            "warm start: open the built store, ready to screen",
+            "warm start: a new process screens one transaction (eckg screen, the build cached)",
             "s",
-            warm_ms / 1000,
+            warm_s,
             "<= 1 s",
-            warm_ms <= 1000,
-            note="load_graph() from the build cache and a Screener (name index, shapes, reads)",
+            warm_s <= 1,
+            note=f"median of {WARM_RUNS} runs ({', '.join(f'{t:.2f}' for t in starts)} s): process start, "
+            f"imports, opening the store, screening, recording in the audit log; of which opening the built "
+            f"store and making the screener, in process: {in_process_ms / 1000:.3f} s",
         ),
     ]
 

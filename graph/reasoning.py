@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-import owlrl
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
@@ -29,6 +28,8 @@ def is_noise(s: object, p: object, o: object) -> bool:
 
 
 def _owlrl_closure(graph: rdflib.Graph) -> None:
+    import owlrl  # only a build reasons: not loaded by every command's start
+
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(
         graph
     )

@@ -1,5 +1,6 @@
 """The benchmark's batch figure times `eckg validate` as users run it (bench.run._validate_command): its own
-process, and every decision recorded in an audit log."""
+process, and every decision recorded in an audit log. Its warm start is `eckg screen` the same way
+(bench.run._screen_command)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import _validate_command
+from bench.run import _screen_command, _validate_command
 from graph.kg import KnowledgeGraph
 from graph.settings import Settings
 
@@ -46,3 +47,9 @@ def test_a_command_that_fails_is_an_error_with_its_message(tmp_path: Path) -> No
     with pytest.raises(RuntimeError, match=r"(?s)failed \(2\).*'ZZ' is not an ISO 3166-1"):
         _validate_command(bad, tmp_path, 1)
     assert not (tmp_path / "decisions-command.csv").exists()
+
+
+def test_the_warm_start_is_a_new_process_screening_and_recording(tmp_path: Path) -> None:
+    assert _screen_command(tmp_path) > 0
+    [record] = (tmp_path / "screen-data" / "audit.jsonl").read_text().splitlines()
+    assert '"decision":"prohibited"' in record and '"source":"cli"' in record

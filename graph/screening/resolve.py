@@ -11,17 +11,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from graph.catalogue import expand_iri
 from graph.errors import FieldError
 from graph.kg import KnowledgeGraph
 from graph.screening.names import normalize
-from graph.screening.ngrams import GramIndex
-from graph.screening.scoring import ScoredNames
+
+if TYPE_CHECKING:  # numpy and what uses it (0.1-0.15 s to import) are loaded for long name lists only
+    from graph.screening.ngrams import GramIndex
+    from graph.screening.scoring import ScoredNames
 
 Strength = Literal["exact", "strong", "weak", "none"]
 _CJK_ONLY = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\s]+$")
@@ -111,7 +112,11 @@ class NameIndex:
 
     @cached_property
     def grams(self) -> GramIndex | None:
-        return GramIndex(self.names) if len(self.names) >= self.index_from else None
+        if len(self.names) < self.index_from:
+            return None
+        from graph.screening.ngrams import GramIndex
+
+        return GramIndex(self.names)
 
     def prepare(self) -> None:
         """Build now what lookups in a long list use, rather than at the first lookup: the n-gram postings
@@ -190,6 +195,8 @@ class NameIndex:
 
     @cached_property
     def _scored(self) -> ScoredNames:
+        from graph.screening.scoring import ScoredNames
+
         return ScoredNames(self.sorted_names)
 
     def substring(self, text: str, limit: int = 50) -> list[str]:
@@ -215,6 +222,8 @@ class NameIndex:
             return set()
         if self.grams is None:
             return self._containing_scanned(key, cjk, limit)
+        import numpy as np  # loaded with the n-gram index, for long lists only
+
         if cjk:
             within = self.grams.containing(key)
             found = [int(i) for i in (within if within is not None else []) if key in self.names[i]]
