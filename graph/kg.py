@@ -182,7 +182,7 @@ class KnowledgeGraph:
 def open_build(settings: Settings, directory: Path) -> KnowledgeGraph:
     """The knowledge graph of one cached build directory (an in-memory copy of its store)."""
     return KnowledgeGraph(
-        store=EmbeddedStore.copy_of(directory / "store"),
+        store=EmbeddedStore.copy_of(directory / "store", quads=directory / builder.QUADS_FILE),
         manifest=builder.Manifest.read(directory / "manifest.json"),
         settings=settings,
         build_dir=directory,

@@ -7,6 +7,7 @@ import shutil
 import tarfile
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from graph import build as builder
@@ -14,6 +15,7 @@ from graph.errors import ParseError
 from graph.kg import load_graph
 from graph.parsing import parse_file
 from graph.settings import Settings
+from graph.store import EmbeddedStore
 
 
 def test_content_hash_is_stable_across_calls() -> None:
@@ -44,6 +46,22 @@ def test_warm_start_reuses_the_cached_build(settings: Settings) -> None:
     assert second.content_hash == first.content_hash
     assert (directory / "manifest.json").stat().st_mtime_ns == stamp
     assert not list(directory.parent.glob("*.tmp-*")), "a build left a temporary directory behind"
+
+
+def _quads(store: EmbeddedStore) -> set[ox.Quad]:
+    return set(store.oxigraph.quads_for_pattern(None, None, None, None))
+
+
+def test_a_start_loads_the_builds_quads_as_its_store_holds_them(settings: Settings, tmp_path: Path) -> None:
+    """From the N-Quads beside the store where they are, with the same blank node labels (every process
+    that loads a build must label its nodes alike); from the store where they are not (an older build)."""
+    directory = builder.graph_dir(settings.cache_dir, load_graph(settings).content_hash)
+    from_store = EmbeddedStore.copy_of(directory / "store")
+    from_quads = EmbeddedStore.copy_of(directory / "store", quads=directory / builder.QUADS_FILE)
+    assert _quads(from_quads) == _quads(from_store)
+    assert any(isinstance(q.subject, ox.BlankNode) for q in _quads(from_store))
+    older = EmbeddedStore.copy_of(directory / "store", quads=tmp_path / "no-such.nq")
+    assert _quads(older) == _quads(from_store)
 
 
 def test_manifest_counts_asserted_and_inferred_triples(settings: Settings) -> None:
