@@ -285,6 +285,7 @@ _DECISION = b'"decision":"'
 _DECIDED_AT = b'"decided_at":"'
 _RECORDED_AT = b'"recorded_at":"'
 _BLOCK = 1 << 20  # bytes read at a time when reading a log backwards
+_EARLIEST = datetime.min.replace(tzinfo=UTC) + ORDER_SLACK  # a `since` before it ends no reading
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,7 @@ class _Filter:
     def ends(self, line: bytes) -> bool:
         """Whether the line was recorded more than ORDER_SLACK before `start`: neither it nor any line
         before it was decided since `start`."""
-        if self.start is None or (when := _peek(line, _RECORDED_AT)) is None:
+        if self.start is None or self.start < _EARLIEST or (when := _peek(line, _RECORDED_AT)) is None:
             return False
         at = _moment_or_none(when)
         return at is not None and at < self.start - ORDER_SLACK

@@ -104,3 +104,10 @@ def test_lines_without_recorded_at_are_read_from_the_start(tmp_path: Path) -> No
     log = AuditLog(path)
     assert [r["id"] for r in log.select(since="2026-03-02")] == ["r1", "r2"]
     assert [r["id"] for r in log.select(since="2026-03-02", limit=5)] == ["r1", "r2"]
+
+
+@pytest.mark.parametrize("limit", [None, 10])
+def test_a_since_at_the_start_of_the_calendar_reads_every_line(tmp_path: Path, limit: int | None) -> None:
+    log = _log(tmp_path / "audit.jsonl", count=20)
+    got = [r["id"] for r in log.select(since="0001-01-01", limit=limit)]
+    assert got == [f"d{n:05d}" for n in range(20)][-(limit or 20) :]
