@@ -131,42 +131,51 @@ COMMAND_RUNS = 3  # the command's figure is the median of this many runs: one va
 WARM_RUNS = 5  # the same for a warm start, which is short
 
 
-def _screen_command(scratch: Path) -> float:
-    """Seconds `eckg screen` of one transaction takes as users run it, in a process of its own (the graph's
-    build is cached), recording the decision in an audit log of its own."""
-    command = [sys.executable, "-m", "graph.cli", "screen", "--item", "1C902.b", "--destination", "JP"]
-    command += ["--end-user", "Japan Maritime Self-Defense Force", "--date", "2026-03-01", "--format", "json"]
+def _command(args: list[str], data_dir: Path) -> tuple[float, Any]:
+    """Seconds `eckg ARGS` takes as users run it, and its JSON output: a process of its own (the graph's
+    build is cached) recording in an audit log in `data_dir`, new for the run. RuntimeError if it fails
+    (exit 1 is an outcome: prohibited, or a batch with violations)."""
+    shutil.rmtree(data_dir, ignore_errors=True)
     start = time.perf_counter()
     done = subprocess.run(
-        command,
-        env={**os.environ, "ECKG_DATA_DIR": str(scratch / "screen-data")},
+        [sys.executable, "-m", "graph.cli", *args],
+        env={**os.environ, "ECKG_DATA_DIR": str(data_dir)},
         capture_output=True,
         check=False,
     )
     seconds = time.perf_counter() - start
-    if done.returncode not in (0, 1) or json.loads(done.stdout)["decision"] != "prohibited":
-        raise RuntimeError(f"eckg screen failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"eckg {args[0]} failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return seconds, json.loads(done.stdout)
+
+
+def _screen_command(scratch: Path) -> float:
+    """Seconds `eckg screen` of one transaction takes as users run it (`_command`)."""
+    args = ["screen", "--item", "1C902.b", "--destination", "JP", "--date", "2026-03-01", "--format", "json"]
+    seconds, decision = _command(
+        [*args, "--end-user", "Japan Maritime Self-Defense Force"], scratch / "screen-data"
+    )
+    if decision["decision"] != "prohibited":
+        raise RuntimeError(f"eckg screen decided {decision['decision']}, not prohibited")
     return seconds
 
 
 def _validate_command(source: Path, scratch: Path, count: int) -> float:
-    """Seconds `eckg validate` takes over `source` as users run it: a process of its own (the graph's
-    build is cached), its default number of processes, and every decision recorded in an audit log
-    (fsync'd) in a data directory of its own, new for the run."""
-    data_dir = scratch / "validate-data"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    decisions = scratch / "decisions-command.csv"
-    command = [sys.executable, "-m", "graph.cli", "validate", str(source), "--format", "json"]
-    command += ["--decisions", str(decisions), "--report", str(scratch / "report-command.nt")]
-    start = time.perf_counter()
-    done = subprocess.run(
-        command, env={**os.environ, "ECKG_DATA_DIR": str(data_dir)}, capture_output=True, check=False
+    """Seconds `eckg validate` takes over `source` as users run it (`_command`), in its default number of
+    processes, every decision recorded in the audit log (fsync'd)."""
+    args = [
+        "validate",
+        str(source),
+        "--format",
+        "json",
+        "--decisions",
+        str(scratch / "decisions-command.csv"),
+    ]
+    seconds, summary = _command(
+        [*args, "--report", str(scratch / "report-command.nt")], scratch / "validate-data"
     )
-    seconds = time.perf_counter() - start
-    if done.returncode not in (0, 1):  # 1: the batch has violations
-        raise RuntimeError(f"eckg validate failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
-    if json.loads(done.stdout)["transactions"] != count:
-        raise RuntimeError(f"eckg validate screened {done.stdout[:200]!r}, not {count} transactions")
+    if summary["transactions"] != count:
+        raise RuntimeError(f"eckg validate screened {summary['transactions']}, not {count} transactions")
     return seconds
 
 

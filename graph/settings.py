@@ -102,13 +102,13 @@ class Settings(BaseModel):
             except ValueError:
                 wrong[name] = 'not JSON; give a list, e.g. [] or ["a"]'
         try:
-            cls.model_validate(values)
+            settings = cls.model_validate(values)
         except ValidationError as e:
             for error in e.errors():
                 wrong.setdefault(str(error["loc"][0]), validation_message(error))
         if wrong:
             raise _invalid({n: m if n in _SECRET else f"{m} (given {texts[n]!r})" for n, m in wrong.items()})
-        return cls.model_validate(values)
+        return settings
 
 
 _SECRET = {"store_token", "update_token"}  # never repeated in an error

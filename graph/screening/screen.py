@@ -154,13 +154,13 @@ class Screener:
 def _item_caveat(item: Resolution) -> str | None:
     """How the item was read, where that is not plain: a name or code matching no entry, a name matching
     some only weakly (the entries it may be), or a code read as the entry that contains it."""
+    if item.strength not in ("none", "weak"):
+        return item.note
     why = f" ({item.note})" if item.note else ""
     if item.strength == "none":
         return f"The item '{item.input}' matches no entry in the graph{why}."
-    if item.strength == "weak":
-        may_be = "; ".join(f"{c.label} ({round(c.score, 1):g})" for c in item.candidates)
-        return f"The item '{item.input}' matches no entry for certain{why}; it may be: {may_be}."
-    return item.note
+    may_be = "; ".join(f"{c.label} ({round(c.score, 1):g})" for c in item.candidates)
+    return f"The item '{item.input}' matches no entry for certain{why}; it may be: {may_be}."
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
