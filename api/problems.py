@@ -53,7 +53,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "invalid fields (422) or missing token (401/403): a problem document",
         "content": _PROBLEM_CONTENT,
     },
-    503: {"description": "Query timed out, or the store is unavailable", "content": _PROBLEM_CONTENT},
+    503: {
+        "description": "Query timed out, the store is unavailable, or the audit log cannot be written (then no "
+        "decision is given)",
+        "content": _PROBLEM_CONTENT,
+    },
 }
 """The error responses every operation can give (added to each router; the Problem schema they refer to is
 added to the OpenAPI document by api.openapi)."""

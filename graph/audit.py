@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 import orjson
 import pyoxigraph as ox
 
-from graph.errors import FieldError, NotFound
+from graph.errors import AuditUnavailable, FieldError, NotFound
 from graph.screening.decision import Decision, utc_now
 from graph.screening.record import decision_quads
 
@@ -69,6 +69,16 @@ class AuditLog:
         )
         if not data:
             return
+        try:
+            self._write(data)
+        except OSError as error:  # no decision is reported as made unless it is recorded
+            raise AuditUnavailable(
+                f"cannot record in the audit log {self.path}: {error.strerror or error}; no decision was "
+                "given (set ECKG_DATA_DIR to a directory this process can write)"
+            ) from error
+
+    def _write(self, data: bytes) -> None:
+        """One write(2) of whole lines under the lock, then fsync."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
         try:

@@ -15,6 +15,7 @@
     ├── QueryTimeout               503  exit 3   stopped at the time limit
     ├── ResultTooLarge             413  exit 2   more result rows than the configured cap
     ├── StoreUnavailable           503  exit 3   a remote store that does not answer
+    ├── AuditUnavailable           503  exit 3   the audit log cannot be written: no decision is given
     └── BuildError                 500  exit 3   the graph could not be built
 
 `graph.errors.problem()` turns any of them into an RFC 9457 problem document; the CLI maps
@@ -163,6 +164,13 @@ class StoreUnavailable(EckgError):
     exit_code = 3
     slug = "store-unavailable"
     title = "Store unavailable"
+
+
+class AuditUnavailable(EckgError):
+    status = 503
+    exit_code = 3
+    slug = "audit-log-unavailable"
+    title = "Audit log unavailable"
 
 
 class ShuttingDown(EckgError):

@@ -61,6 +61,16 @@ def test_the_body_limit_and_cors_apply(settings: Settings, tmp_path) -> None:  #
     assert [json.loads(line)["decision"] for line in audit_lines(own)] == ["prohibited"]
 
 
+def test_a_screening_that_cannot_be_recorded_is_a_503_problem_without_a_decision(  # type: ignore[no-untyped-def]
+    settings: Settings, tmp_path
+) -> None:
+    (tmp_path / "audit.jsonl").mkdir()  # the log's path is a directory: it cannot be opened to write
+    with TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}))) as client:
+        response = client.post("/screen", json=JMSDF)
+    assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/audit-log-unavailable") and "decision" not in response.json()
+
+
 def test_an_unexpected_error_is_a_logged_500_problem(  # type: ignore[no-untyped-def]
     client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from graph import audit
 from graph.audit import AuditLog
+from graph.errors import AuditUnavailable
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener, ScreeningRequest
 from graph.screening.decision import Decision
@@ -77,3 +78,29 @@ def test_writers_side_by_side_leave_every_line_whole(decision: Decision, tmp_pat
         thread.join()
     ids = [json.loads(line)["id"] for line in path.read_bytes().splitlines()]
     assert sorted(ids) == sorted(f"{n}-{i}-{j}" for n in range(4) for i in range(20) for j in range(5))
+
+
+def test_a_log_that_cannot_be_written_is_an_error_naming_it(decision: Decision, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    log = AuditLog(tmp_path / "a-file" / "data" / "audit.jsonl")
+    with pytest.raises(AuditUnavailable, match=r"cannot record in the audit log .*a-file/data/audit\.jsonl"):
+        log.append([decision], source="cli")
+    assert AuditUnavailable.exit_code == 3 and AuditUnavailable.status == 503
+
+
+def test_a_screening_that_cannot_be_recorded_gives_no_decision(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a-file").write_text("not a directory")
+    done = run_cli(
+        "screen",
+        "--item",
+        "1C902.b",
+        "--destination",
+        "JP",
+        "--end-user",
+        "JMSDF",
+        "--date",
+        "2026-03-01",
+        env={"ECKG_DATA_DIR": str(tmp_path / "a-file" / "data")},
+    )
+    assert done.returncode == 3 and done.stdout == ""
+    assert "cannot record in the audit log" in done.stderr and "Traceback" not in done.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.audit import AuditLog
-from graph.errors import FieldError, ShuttingDown
+from graph.errors import AuditUnavailable, FieldError, ShuttingDown
 from graph.kg import KnowledgeGraph
 from graph.screening import Screener
 from graph.screening.coalesce import MAX_GROUP, Coalescer
@@ -142,10 +142,10 @@ def test_no_decision_is_returned_when_the_group_cannot_be_recorded(
     coalescer = Coalescer(screener, AuditLog(tmp_path / "audit.jsonl"))
     try:
         head, futures = _held(coalescer, screener, requests[0], requests[1:])
-        with pytest.raises(OSError):
+        with pytest.raises(AuditUnavailable):
             head()
         for future in futures:
-            with pytest.raises(OSError):
+            with pytest.raises(AuditUnavailable):
                 future.result(30)
     finally:
         coalescer.close()
