@@ -121,6 +121,17 @@ def _invalid(wrong: dict[str, str]) -> FieldError:
     return FieldError(f"invalid setting: {summary} (docs/settings.md)", errors=problems)
 
 
+def made_data_dir(settings: Settings) -> Path:
+    """The data directory, made if it is not there yet; FieldError naming ECKG_DATA_DIR if it cannot be (a
+    server checks this before it starts, rather than failing in its start-up with a traceback)."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = f"cannot make the directory {settings.data_dir}: {error.strerror or error}"
+        raise _invalid({"data_dir": message}) from None
+    return settings.data_dir
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process's settings, read from the environment once."""

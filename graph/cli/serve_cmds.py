@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from graph.errors import InputError
-from graph.settings import get_settings
+from graph.settings import get_settings, made_data_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +74,7 @@ def serve_command(
     os.environ.update({k: v for k, v in overrides.items() if v is not None})
     get_settings.cache_clear()
     settings = get_settings()
+    made_data_dir(settings)
     count = workers or settings.serve_workers
     if count > 1 and settings.updates_enabled and not settings.store_url:
         raise InputError(

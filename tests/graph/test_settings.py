@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import FieldError
-from graph.settings import Settings
+from graph.settings import Settings, made_data_dir
 
 
 def test_values_are_read_typed_from_their_variables() -> None:
@@ -62,3 +62,18 @@ def test_a_command_given_a_bad_setting_says_which_and_exits_2(run_cli) -> None: 
     done = run_cli("info", env={"ECKG_QUERY_TIMEOUT": "soon"})
     assert done.returncode == 2
     assert "ECKG_QUERY_TIMEOUT" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_data_directory_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    settings = Settings(data_dir=tmp_path / "a-file" / "data")
+    with pytest.raises(FieldError, match=r"ECKG_DATA_DIR: cannot make the directory .*a-file/data"):
+        made_data_dir(settings)
+    assert made_data_dir(Settings(data_dir=tmp_path / "new")).is_dir()
+
+
+def test_a_server_whose_data_directory_cannot_be_made_does_not_start(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a-file").write_text("not a directory")
+    done = run_cli("serve", "--port", "0", env={"ECKG_DATA_DIR": str(tmp_path / "a-file" / "data")})
+    assert done.returncode == 2
+    assert "ECKG_DATA_DIR: cannot make the directory" in done.stderr and "Traceback" not in done.stderr
