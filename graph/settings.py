@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import typing
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -94,7 +93,7 @@ class Settings(BaseModel):
         values: dict[str, Any] = {}
         wrong: dict[str, str] = {}
         for name, text in texts.items():
-            if typing.get_origin(cls.model_fields[name].annotation) is not list:
+            if get_origin(cls.model_fields[name].annotation) is not list:
                 values[name] = text
                 continue
             try:
