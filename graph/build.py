@@ -124,7 +124,8 @@ def snapshot_path(cache_dir: Path, content_hash: str) -> Path:
     return cache_dir / "snapshots" / f"{content_hash}.tar.gz"
 
 
-QUADS_FILE = "quads.nq"  # a build's quads beside its store: a start parses them faster than it reads the store
+# a build's quads beside its store: a start parses them faster than it reads the store
+QUADS_FILE = "quads.nq"
 
 
 def is_built(cache_dir: Path, content_hash: str) -> bool:

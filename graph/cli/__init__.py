@@ -6,6 +6,7 @@ Exit codes (as pySHACL's): 0 ok / conforms / may ship, 1 prohibited / does not c
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from typing import Annotated
@@ -44,8 +45,26 @@ def options(
         get_settings.cache_clear()
 
 
+def reflowed(text: str) -> str:
+    """A docstring as help: each paragraph on one line (the terminal wraps it), paragraphs kept apart.
+    Typer keeps a docstring's line breaks after its first paragraph, and in the list of commands."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def _reflow_help(group: typer.Typer) -> None:
+    for command in group.registered_commands:
+        text = command.help or (command.callback.__doc__ if command.callback else None)
+        if text:
+            command.help = reflowed(text)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _reflow_help(sub.typer_instance)
+
+
 for module in (graph_cmds, query_cmds, screen_cmds, serve_cmds, audit_cmds):
     module.register(app)
+_reflow_help(app)
 
 
 def main() -> None:
