@@ -12,12 +12,12 @@ from collections import defaultdict
 from typing import Any
 
 from graph.catalogue import expand_iri
-from graph.errors import FieldError, NotFound
+from graph.errors import NotFound
 from graph.kg import KnowledgeGraph
 from graph.namespaces import ITEM, MEASURE, PARTY, SOURCE
 from graph.screening.explain import Explainer, local
 from graph.screening.resolve import Resolver
-from graph.vocabulary import measure_kinds
+from graph.vocabulary import measure_kind
 
 
 def slug(iri: str) -> str:
@@ -182,12 +182,9 @@ def item_detail(kg: KnowledgeGraph, explainer: Explainer, item: str, day: str) -
 def list_measures(
     kg: KnowledgeGraph, destination: str | None, day: str | None, kind: str | None
 ) -> list[dict[str, Any]]:
-    """Measures (for a destination, of a kind, in force on a day); `kind` is one of `measure_kinds()`."""
-    if kind is not None and kind not in measure_kinds():
-        raise FieldError(
-            f"{kind!r} is not a kind of measure",
-            errors=[{"field": "kind", "message": f"one of {', '.join(measure_kinds())}"}],
-        )
+    """Measures (for a destination, of a kind, in force on a day); `kind` is one of `measure_kind_names()`:
+    a prefixed name (eckg:WatchListDesignation) or the label measures are listed with."""
+    kind = measure_kind(kind) if kind is not None else None
     params = {k: v for k, v in (("destination", destination), ("kind", kind)) if v}
     if day:
         rows = kg.run("list_measures_in_force", date=day, **params).records()
@@ -197,7 +194,7 @@ def list_measures(
                 "iri": r["measure"],
                 "identifier": r["identifier"],
                 "label": r.get("label"),
-                "kind": local(r["measureKind"]),
+                "kind": r["kindLabel"],
                 "in_force": {"start": r["start"], "end": r.get("end"), "status": local(r["status"])},
             }
             for r in rows

@@ -12,7 +12,7 @@ from api.state import state_of
 from graph import lookups
 from graph.countries import country_codes
 from graph.screening.request import Day
-from graph.vocabulary import measure_kinds
+from graph.vocabulary import measure_kind_names
 
 router = APIRouter(tags=["Lookups"])
 Q = Annotated[
@@ -70,8 +70,9 @@ def list_measures(
     kind: Annotated[
         str | None,
         Query(
-            description="A kind of measure (its subkinds included), e.g. eckg:ControlListDesignation.",
-            json_schema_extra={"enum": list(measure_kinds())},
+            description="A kind of measure (its subkinds included), as measures are listed with it "
+            "(control-list designation) or by its name in the ontology (eckg:ControlListDesignation).",
+            json_schema_extra={"enum": list(measure_kind_names())},
         ),
     ] = None,
 ) -> list[dict[str, Any]]:

@@ -48,6 +48,22 @@ def test_measures_and_timeline(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/measures", params={"destination": "Japan"}).status_code == 422
 
 
+def test_a_kind_as_measures_are_listed_with_it_selects_them(client) -> None:  # type: ignore[no-untyped-def]
+    """Each list gives a measure's kind by its label, and that label selects measures of the kind."""
+    in_force = client.get("/measures", params={"date": "2026-03-01", "destination": "JP"}).json()
+    assert "end-user/end-use prohibition" in {m["kind"] for m in in_force}
+    for listed in (in_force, client.get("/measures").json()):
+        for kind in {m["kind"] for m in listed}:
+            of_kind = client.get("/measures", params={"kind": kind})
+            assert of_kind.status_code == 200, kind
+            assert {m["kind"] for m in of_kind.json()} == {kind}
+    by_name = client.get("/measures", params={"kind": "eckg:EndUseProhibition"}).json()
+    by_label = client.get("/measures", params={"kind": "end-user/end-use prohibition"}).json()
+    assert by_label == by_name and by_name
+    unknown = client.get("/measures", params={"kind": "EndUseProhibition"}).json()
+    assert "end-user/end-use prohibition" in unknown["errors"][0]["message"]
+
+
 def test_measures_of_a_kind(client) -> None:  # type: ignore[no-untyped-def]
     watch = client.get("/measures", params={"kind": "eckg:WatchListDesignation"}).json()
     assert watch and {m["kind"] for m in watch} == {"watch-list designation"}
@@ -62,6 +78,7 @@ def test_measures_of_a_kind(client) -> None:  # type: ignore[no-untyped-def]
         if p["name"] == "kind"
     )
     assert "eckg:WatchListDesignation" in kinds["schema"]["enum"]
+    assert "watch-list designation" in kinds["schema"]["enum"]
     bad = client.get("/measures", params={"date": "yesterday"}).json()
     assert bad["errors"] == [
         {"field": "query.date", "message": "'yesterday' is not a date written YYYY-MM-DD"}
