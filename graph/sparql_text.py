@@ -9,7 +9,7 @@ update's DELETE/INSERT ... WHERE operations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -181,10 +181,62 @@ def with_bindings(query: str, bindings: Mapping[str, str]) -> str:
     return f"{query[:where]}\n  VALUES ({names}) {{ ({row}) }}\n{query[where:]}"
 
 
-_POSITION = re.compile(r"error at (\d+):(\d+)")
+_POSITION = re.compile(r"error at (\d+):(\d+):\s*")
 
 
 def error_position(message: str) -> tuple[int | None, int | None]:
     """Line and column from an Oxigraph syntax-error message ('error at 3:17: ...')."""
     match = _POSITION.search(message)
     return (int(match.group(1)), int(match.group(2))) if match else (None, None)
+
+
+def without_position(message: str) -> str:
+    """An Oxigraph syntax-error message without its 'error at 3:17: ' (given apart), and what it expects
+    without the character classes of its grammar ("['A' ..= 'Z' | ...]", "[_]": any character)."""
+    message = _POSITION.sub("", message, count=1)
+    expected = next((p for p in _EXPECTED if message.startswith(p)), None)
+    if expected is None:
+        return message
+    kept = [item for item in _expected_items(message[len(expected) :]) if not item.startswith("[")]
+    if not kept:
+        return "unexpected text"
+    return f"expected {kept[0]}" if len(kept) == 1 else f"expected one of {', '.join(kept)}"
+
+
+_EXPECTED = ("expected one of ", "expected ")
+
+
+def _expected_items(text: str) -> list[str]:
+    """The comma-separated items of an Oxigraph expectation, commas inside quotes or brackets kept."""
+    items, depth, quoted, start = [], 0, "", 0
+    for at, char in enumerate(text):
+        if quoted:
+            quoted = "" if char == quoted and text[at - 1] != "\\" else quoted
+        elif char in "'\"":
+            quoted = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(text[start:at].strip())
+            start = at + 1
+    items.append(text[start:].strip())
+    return [item for item in items if item]
+
+
+def undeclared_prefix(text: str, declared: Iterable[str]) -> tuple[str, int, int] | None:
+    """The first prefixed name whose prefix neither the text nor `declared` declares: its prefix, line and
+    column (1-based). Oxigraph's message for it lists the characters a name may hold, at a column past it."""
+    known = set(declared)
+    before: Token | None = None
+    for token in tokens(text):
+        if token.kind == "word" and ":" in token.text:
+            prefix = token.text.split(":", 1)[0]
+            if before is not None and before.keyword == "PREFIX":
+                known.add(prefix)
+            elif prefix != "_" and prefix not in known:
+                line = text.count("\n", 0, token.start) + 1
+                return prefix, line, token.start - (text.rfind("\n", 0, token.start) + 1) + 1
+        before = token
+    return None

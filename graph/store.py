@@ -29,7 +29,7 @@ from graph.namespaces import (
     PREFIXES,
 )
 from graph.results import QueryResult
-from graph.sparql_text import error_position, with_bindings
+from graph.sparql_text import error_position, undeclared_prefix, with_bindings, without_position
 from graph.terms import OxTerm
 
 KNOWLEDGE_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_PERIODS, GRAPH_SHAPES)
@@ -78,10 +78,16 @@ def new_scratch_graph() -> str:
     return f"{GRAPH_SCRATCH}{uuid.uuid4().hex}"
 
 
-def syntax_error(error: SyntaxError, query: str) -> QuerySyntaxError:
-    """A SPARQL syntax error with the parser's line and column, from Oxigraph's message."""
+def syntax_error(error: SyntaxError, query: str, prefixes: Iterable[str] = ()) -> QuerySyntaxError:
+    """A SPARQL syntax error with the parser's line and column, from Oxigraph's message; a prefix the query
+    uses and does not declare (nor is among `prefixes`) is named as such."""
     message = str(error.args[0]) if error.args else str(error)
     line, column = error_position(message)
+    message = without_position(message)
+    if (undeclared := undeclared_prefix(query, prefixes)) is not None:
+        prefix, line, column = undeclared
+        known = f" <{PREFIXES[prefix]}>" if prefix in PREFIXES else " <...>"
+        message = f"the prefix '{prefix}:' is not declared (PREFIX {prefix}:{known})"
     where = f" at line {line}, column {column}" if line is not None else ""
     location = {k: v for k, v in (("line", line), ("column", column)) if v is not None}
     return QuerySyntaxError(
@@ -157,30 +163,30 @@ class EmbeddedStore:
             union = True
         if bindings:  # VALUES, which the planner sees (pre-bound variables are planned as unbound)
             sparql = with_bindings(sparql, values_of(bindings))
+        prefixes = PREFIXES if prefixes is None else prefixes
         try:
             answer = self._store.query(
                 sparql,
                 base_iri=base_iri,
-                prefixes=dict(PREFIXES if prefixes is None else prefixes),
+                prefixes=dict(prefixes),
                 use_default_graph_as_union=union,
                 default_graph=None if union else [ox.NamedNode(g) for g in default_graph or []],
                 named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
             )
         except SyntaxError as e:
-            raise syntax_error(e, sparql) from None
+            raise syntax_error(e, sparql, prefixes) from None
         return materialize(answer, max_rows)
 
     def update(
         self, sparql: str, *, base_iri: str | None = None, prefixes: Mapping[str, str] | None = None
     ) -> None:
+        prefixes = PREFIXES if prefixes is None else prefixes
         try:
             with self._writing:
-                self._store.update(
-                    sparql, base_iri=base_iri, prefixes=dict(PREFIXES if prefixes is None else prefixes)
-                )
+                self._store.update(sparql, base_iri=base_iri, prefixes=dict(prefixes))
                 self._written(FLUSH_AFTER)  # its size is unknown: flush
         except SyntaxError as e:
-            raise syntax_error(e, sparql) from None
+            raise syntax_error(e, sparql, prefixes) from None
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
