@@ -21,6 +21,7 @@ from graph.kg import KnowledgeGraph
 from graph.screening.decision import RANK, Decision, outcome_of
 from graph.screening.engines import Engine, make_engine
 from graph.screening.explain import Explainer, weakest
+from graph.screening.related import RelatedListings
 from graph.screening.report import Finding
 from graph.screening.request import ScreeningRequest
 from graph.screening.resolve import Resolution, Resolver
@@ -38,6 +39,7 @@ class Screener:
         self._party = lru_cache(maxsize=RESOLUTION_CACHE)(self.resolver.party)
         self.engine: Engine = make_engine(kg, engine or kg.settings.engine)
         self.explainer = Explainer(kg)
+        self.related = RelatedListings(kg)
         self.version = version("eckg")
         self.facts_reviewed = _facts_reviewed(kg)
 
@@ -148,6 +150,9 @@ class Screener:
                 )
         if (item := _item_caveat(tx.item)) is not None:
             caveats.append(item)
+        for name, party in (("end user", tx.end_user), ("consignee", tx.consignee)):
+            if outcome != "prohibited" and (related := self.related.caveat(name, party, as_of)) is not None:
+                caveats.append(related)
         return caveats
 
 

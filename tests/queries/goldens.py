@@ -99,6 +99,12 @@ CASES: list[dict[str, Any]] = [
     {"id": "list_names-nda", "query": "list_names", "params": {"resource": "pty:nda"}},
     {"id": "get_party-jmsdf", "query": "get_party", "params": {"party": "pty:jmsdf"}},
     {"id": "list_party_relations-jsdf", "query": "list_party_relations", "params": {"party": "pty:jsdf"}},
+    {
+        "id": "list_related_listings-kawasaki",
+        "query": "list_related_listings",
+        "params": {"party": "pty:kawasaki-heavy-industries"},
+    },
+    {"id": "list_related_listings-all", "query": "list_related_listings", "params": {}},
     {"id": "get_item-1C904.a.4", "query": "get_item", "params": {"item": "itm:1C904.a.4"}},
     {"id": "list_item_relations-1C902", "query": "list_item_relations", "params": {"item": "itm:1C902"}},
     {"id": "get_source-udn", "query": "get_source", "params": {"source": "src:udn-2026-01-06"}},
