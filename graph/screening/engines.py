@@ -28,6 +28,7 @@ from rdflib.namespace import SH
 from graph.kg import KnowledgeGraph
 from graph.namespaces import GRAPH_SHAPES
 from graph.screening.memo import Key, ResultMemo, bound_dates, domain_values
+from graph.screening.pyshacl_messages import fill, install
 from graph.screening.reads_cache import cached_reads
 from graph.screening.report import Finding, Report
 from graph.screening.shapes import Constraint, load_constraints
@@ -49,11 +50,9 @@ _NAMES_FOCUS = re.compile(r"\{[?$]this\}")
 
 
 def fill_message(template: str | None, variables: dict[str, str]) -> str:
-    """pySHACL's substitution of {?var} and {$var} in sh:message, applied the same way."""
-    message = template or ""
-    for name, value in variables.items():
-        message = re.sub(f"{{[?$]{name}}}", value, message)
-    return message
+    """The substitution of {?var} and {$var} in sh:message, as the reference engine makes it (pySHACL's, with
+    each value taken literally: graph.screening.pyshacl_messages)."""
+    return fill(template or "", variables)
 
 
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="eckg-rules")
@@ -304,6 +303,8 @@ class ReferenceEngine:
 
     def report(self, transactions: Sequence[Resolved]) -> tuple[list[Finding], Report]:
         from pyshacl import validate  # only this engine needs it: ~0.2 s of every command's start otherwise
+
+        install()  # values taken literally in messages (a backslash in one failed the validation)
 
         data = rdflib.Graph()
         data += self.kg.rdflib_graph

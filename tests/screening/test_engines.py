@@ -208,6 +208,20 @@ def test_message_templates_fill_like_pyshacl() -> None:
         fill_message("Under {?measureId} for {$this}.", {"measureId": "X No. 1", "this": "urn:t"})
         == "Under X No. 1 for urn:t."
     )
+    assert fill_message("{?value} and {$value}", {"value": "\\1 \\s"}) == "\\1 \\s and \\1 \\s"
+
+
+@pytest.mark.parametrize("text", ["x\\sy", "a\\1b", "line\\nbreak", "back\\"])
+def test_a_backslash_in_a_transaction_is_taken_literally_by_both_engines(kg: KnowledgeGraph, text: str) -> None:
+    """pySHACL read a value as a replacement template: 'x\\sy' as an item failed the validation
+    (re.error), and '\\n' became a line break (graph.screening.pyshacl_messages mends it)."""
+    request = ScreeningRequest.parse(
+        {"item": text, "destination": "JP", "end_user": "Acme Widgets", "date": "2026-03-01"}
+    )
+    fast, reference = Screener(kg, "fast").screen(request), Screener(kg, "reference").screen(request)
+    assert fast.decision == reference.decision == "undetermined"
+    assert [r["message"] for r in fast.reasons] == [r["message"] for r in reference.reasons]
+    assert f"the item '{text}' was not identified" in fast.reasons[0]["message"]
 
 
 def test_a_large_batch_runs_the_rules_once_per_key(
