@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+import traceback
 from typing import Annotated
 
 import typer
@@ -79,8 +80,10 @@ def main() -> None:
         sys.exit(130)
     except Exception as error:  # click usage errors carry their own exit code (2)
         code = getattr(error, "exit_code", None)
-        if code is None:
-            raise
+        if code is None:  # a bug: exit 3 (internal error), never 1, which means prohibited
+            traceback.print_exc()
+            sys.stderr.write(f"error: internal error ({type(error).__name__}); please report it\n")
+            sys.exit(3)
         show = getattr(error, "show", None)
         if callable(show):
             show()

@@ -212,7 +212,9 @@ def test_message_templates_fill_like_pyshacl() -> None:
 
 
 @pytest.mark.parametrize("text", ["x\\sy", "a\\1b", "line\\nbreak", "back\\"])
-def test_a_backslash_in_a_transaction_is_taken_literally_by_both_engines(kg: KnowledgeGraph, text: str) -> None:
+def test_a_backslash_in_a_transaction_is_taken_literally_by_both_engines(
+    kg: KnowledgeGraph, text: str
+) -> None:
     """pySHACL read a value as a replacement template: 'x\\sy' as an item failed the validation
     (re.error), and '\\n' became a line break (graph.screening.pyshacl_messages mends it)."""
     request = ScreeningRequest.parse(

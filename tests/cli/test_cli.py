@@ -1,5 +1,5 @@
-"""`--help`: a command's docstring is shown paragraph by paragraph, each wrapped by the terminal, not at
-the line breaks of the source."""
+"""The command line itself: `--help` shows a command's docstring paragraph by paragraph, each wrapped by the
+terminal, not at the line breaks of the source; a bug exits 3, as the docs say of internal errors."""
 
 from __future__ import annotations
 
@@ -32,3 +32,18 @@ def test_help_is_not_broken_where_the_source_breaks_its_lines(args: list[str], s
     done = CliRunner().invoke(app, args, env=WIDE)
     assert done.exit_code == 0, done.output
     assert sentence in done.output
+
+
+def test_a_bug_exits_3_not_1_which_means_prohibited(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from graph.cli import graph_cmds, main
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(graph_cmds, "graph_info", broken)
+    monkeypatch.setattr("sys.argv", ["eckg", "info"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug" in err and "error: internal error (RuntimeError)" in err
