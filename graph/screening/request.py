@@ -37,7 +37,10 @@ FIELDS = (
 )
 # documented upper case; lower case accepted
 _COUNTRY_ENUM: dict[str, Any] = {"enum": sorted(country_codes())}
-_NOT_BLANK = r"\S"  # leading and trailing white space is stripped; something must be left
+# Leading and trailing white space is stripped; something must be left. White space is spelled out: `\S`
+# means one thing in the OpenAPI document (ECMA-262: U+FEFF is a space, U+0085 is not) and another here
+# (Unicode White_Space: the reverse), so a schema-valid "\u0085" was refused as blank.
+_NOT_BLANK = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 _AMOUNT_TEXT = r"^[0-9]+(\.[0-9]+)?$"
 _AMOUNT = re.compile(_AMOUNT_TEXT)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -197,4 +200,7 @@ def _message(item: Any) -> str:
         return f"unknown field; the fields are {', '.join(FIELDS)}"
     if item["type"] == "missing":
         return "required field missing"
+    blank = item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == _NOT_BLANK
+    if blank or (item["type"] == "string_too_short" and item.get("ctx", {}).get("min_length") == 1):
+        return "is empty or only white space"
     return validation_message(item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -100,3 +101,21 @@ def test_any_mapping_validates_or_names_a_field(data: dict) -> None:  # type: ig
         ScreeningRequest.parse(data)
     except FieldError as error:
         assert error.errors and all(e["field"] and e["message"] for e in error.errors)
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0085", "\ufeff", "\u3000", "\x1c", "\u200b", " \u00a0x\u2029", "\t", "a"], ids=ascii
+)
+def test_the_schema_and_the_validation_agree_on_what_is_blank(text: str) -> None:
+    """The OpenAPI document's pattern (read as ECMA-262 regular expressions are) accepts a name exactly when
+    validation does: "\\S" meant different spaces to each, and a schema-valid "\\u0085" was refused."""
+    pattern = ScreeningRequest.model_json_schema()["properties"]["end_user"]["pattern"]
+    assert "\\s" not in pattern.lower(), "spelled out, not a class whose meaning differs between engines"
+    schema_valid = re.search(pattern, text) is not None
+    try:
+        ScreeningRequest.parse({"item": "1C902.b", "destination": "JP", "end_user": text})
+        accepted = True
+    except FieldError as e:
+        assert e.errors == [{"field": "end_user", "message": "is empty or only white space"}]
+        accepted = False
+    assert accepted == schema_valid
