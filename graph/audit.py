@@ -39,6 +39,7 @@ from graph.screening.decision import Decision, utc_now
 from graph.screening.record import decision_quads
 
 SHORT_ID = 8  # characters of a decision id that `eckg audit` shows, and `eckg audit verify` takes
+_WHOLE_ID = 36  # characters of a whole decision id (a UUID)
 
 ORDER_SLACK = timedelta(hours=1)
 """How far out of order the log's lines may be by when they were recorded, at most. A writer stamps its
@@ -121,7 +122,10 @@ class AuditLog:
         offset = self._index.get(decision_id)
         record = None if offset is None else next((r for _, r in self.records(offset)), None)
         if record is None or record.get("id") != decision_id:  # the file was replaced since: not in it
-            raise NotFound(f"no decision {decision_id!r} in the audit log")
+            whole = (
+                "" if len(decision_id) >= _WHOLE_ID else "; give its whole id (`eckg audit` shortens them)"
+            )
+            raise NotFound(f"no decision {decision_id!r} in the audit log{whole}")
         return record
 
     def find(self, prefix: str) -> dict[str, Any]:

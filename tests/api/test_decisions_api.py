@@ -61,6 +61,11 @@ def test_unknown_decision_and_bad_accept(client) -> None:  # type: ignore[no-unt
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     decision_id = _decision(client)
     assert client.get(f"/decisions/{decision_id}", headers={"accept": "image/png"}).status_code == 406
+    shortened = client.get(f"/decisions/{decision_id[:8]}")  # as `eckg audit` shows it: not taken over HTTP
+    assert shortened.status_code == 404
+    assert shortened.json()["detail"].endswith("give its whole id (`eckg audit` shortens them)")
+    other = decision_id[:-1] + ("1" if decision_id.endswith("0") else "0")
+    assert "whole id" not in client.get(f"/decisions/{other}").json()["detail"]
 
 
 def test_a_decision_is_queryable_as_rdf_at_the_sparql_endpoint(client) -> None:  # type: ignore[no-untyped-def]
