@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_origin
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from graph.errors import FieldError, validation_message
 
@@ -74,6 +75,16 @@ class Settings(BaseModel):
     # Name-match score (0-100) at or above which a near miss is reported as a possible match; names scoring
     # less are not reported (nor scored, in a long list).
     weak_match_threshold: float = Field(default=75.0, ge=0, le=100)
+
+    @field_validator("store_url", "store_update_url", "store_graph_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http(s) URL of a SPARQL server (e.g. http://host:7878/query)")
+        return url
 
     @property
     def audit_log(self) -> Path:

@@ -52,6 +52,16 @@ def test_every_bad_value_is_named_with_its_variable_and_value() -> None:
     assert str(caught.value).startswith("invalid setting: ECKG_CORS_ORIGINS: not JSON")
 
 
+@pytest.mark.parametrize("url", ["notaurl", "ftp://host/query", "http:/query", "localhost:7878/query"])
+def test_a_store_url_is_an_http_url(url: str) -> None:
+    """It was taken as it came, and the first request to it failed: exit 3, 'cannot be reached'."""
+    with pytest.raises(FieldError) as caught:
+        Settings.from_env({"ECKG_STORE_URL": url})
+    [problem] = caught.value.errors
+    assert problem["field"] == "ECKG_STORE_URL" and "not an http(s) URL" in problem["message"]
+    assert Settings.from_env({"ECKG_STORE_GRAPH_URL": "https://db.example/store"}).store_graph_url
+
+
 def test_a_token_is_never_repeated_in_an_error() -> None:
     with pytest.raises(FieldError) as caught:
         Settings.from_env({"ECKG_UPDATE_TOKEN": "s3cret", "ECKG_MAX_REQUEST_BYTES": "0"})
