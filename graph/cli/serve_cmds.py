@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from graph.errors import InputError
 from graph.settings import get_settings, made_data_dir
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]  # uvicorn's
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +23,7 @@ def serve_command(
     host: Annotated[
         str, typer.Option("--host", help="Interface to bind (127.0.0.1 keeps it local).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     data: Annotated[
         list[Path] | None,
         typer.Option(
@@ -43,7 +45,7 @@ def serve_command(
             "--allow-anonymous-update", help="Enable SPARQL Update without a token (local test stores only)."
         ),
     ] = False,
-    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    log_level: Annotated[LogLevel, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     store: Annotated[
         str | None,
         typer.Option(

@@ -47,3 +47,12 @@ def test_a_bug_exits_3_not_1_which_means_prohibited(monkeypatch, capsys) -> None
     assert done.value.code == 3
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err and "error: internal error (RuntimeError)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "named"), [(["--port", "99999"], "--port"), (["--log-level", "nope"], "--log-level")]
+)
+def test_serve_refuses_a_bad_option_before_it_starts(args: list[str], named: str) -> None:
+    """A port out of range was passed to the server; an unknown log level failed its start with KeyError."""
+    done = CliRunner().invoke(app, ["serve", *args], env=WIDE)
+    assert done.exit_code == 2 and named in done.output
