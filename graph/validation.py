@@ -376,7 +376,11 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """A file to write that appears at `path` (renamed into place, fsync'd) only if the block succeeds."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
-        with tmp.open("wb") as f:
+        opened = tmp.open("wb")
+    except OSError as error:  # nothing is written yet: the path is what is wrong
+        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        with opened as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -140,8 +140,11 @@ def validate_command(
     A malformed row rejects the whole batch (every bad line is named) and nothing is written.
     Exit 0: conforms (nothing prohibited or undetermined); 1: violations; 2: bad input."""
     _check_engine(engine)
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
     if decisions is not None and decisions.suffix.lower() not in (".jsonl", ".csv"):
         raise typer.BadParameter("the decisions file must end in .jsonl or .csv", param_hint="--decisions")
+    _check_outputs(file, {"--report": report, "--decisions": decisions})
     rows = read_batch(file, input_format)
     kg = load_graph(data=data or ())
     screener, audit = Screener(kg, engine), AuditLog(kg.settings.audit_log)
@@ -176,3 +179,19 @@ def validate_command(
         for identifier, count in summary["measures"].items():
             console.print(f"  {count:>6}  {identifier}", highlight=False)
     raise typer.Exit(0 if tally.conforms else 1)
+
+
+def _check_outputs(batch: Path, outputs: dict[str, Path | None]) -> None:
+    """Outputs that can be written, each to a file of its own, none of them the batch: BadParameter naming
+    the option before anything is read or screened."""
+    seen: dict[Path, str] = {batch.resolve(): "the batch"}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        where = path.resolve()
+        if where in seen:
+            raise typer.BadParameter(f"{path} is {seen[where]} too", param_hint=option)
+        if where.is_dir() or not where.parent.is_dir():
+            what = "a directory" if where.is_dir() else f"in {path.parent}, which is not a directory"
+            raise typer.BadParameter(f"{path} is {what}", param_hint=option)
+        seen[where] = f"the file of {option}"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from graph.errors import InputError
 from graph.settings import get_settings, made_data_dir
 
-LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]  # uvicorn's
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +45,7 @@ def serve_command(
             "--allow-anonymous-update", help="Enable SPARQL Update without a token (local test stores only)."
         ),
     ] = False,
-    log_level: Annotated[LogLevel, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     store: Annotated[
         str | None,
         typer.Option(
@@ -64,6 +64,8 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the screening API, the web page and the SPARQL 1.1 endpoint (http://HOST:PORT/sparql)."""
+    if log_level not in LOG_LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
     for path in data or []:
         if not path.is_file():
             raise InputError(f"--data {path}: no such file")

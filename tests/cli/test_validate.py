@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,34 @@ def test_workers_give_the_same_decisions(run_cli, tmp_path: Path) -> None:
         == outputs["2"]
         == [("line 2", "prohibited"), ("line 3", "enhanced_review"), ("line 4", "clear")]
     )
+
+
+def test_outputs_that_cannot_be_written_are_refused_before_anything(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each named, exit 2, nothing screened or recorded: a report in no directory gave a traceback (after
+    the batch was read and the graph opened), an output naming the batch replaced it with decisions, two
+    outputs naming one file wrote both to it, and --format yaml was taken as text."""
+    batch = tmp_path / "orders.csv"
+    batch.write_text("item,destination,end_user\n1C902.b,JP,Acme\n")
+    data = tmp_path / "data"
+    cases = [
+        (["--report", str(tmp_path / "none" / "r.ttl")], "--report", "which is not a directory"),
+        (["--report", str(tmp_path)], "--report", "is a directory"),
+        (["--decisions", str(batch)], "--decisions", "is the batch too"),
+        (["--report", str(tmp_path / "x.csv"), "--decisions", str(tmp_path / "x.csv")], "--decisions", "too"),
+        (["--format", "yaml"], "--format", "use text or json"),
+    ]
+    for args, option, message in cases:
+        done = run_cli("validate", str(batch), *args, env={"ECKG_DATA_DIR": str(data)})
+        assert done.returncode == 2, (args, done.stderr)
+        assert option in done.stderr and message in done.stderr, done.stderr
+    assert batch.read_text().startswith("item,destination") and not (data / "audit.jsonl").exists()
+
+
+def test_an_output_that_cannot_be_opened_is_an_input_error(tmp_path: Path) -> None:
+    from graph.errors import InputError
+    from graph.validation import atomic_file
+
+    (tmp_path / "file").write_text("")
+    target = tmp_path / "file" / "out.csv"
+    with pytest.raises(InputError, match=f"cannot write {re.escape(str(target))}: Not a directory"):
+        atomic_file(target).__enter__()
