@@ -105,6 +105,7 @@ def party_detail(kg: KnowledgeGraph, explainer: Explainer, party: str) -> dict[s
             for r in kg.run("list_party_relations", party=iri).records()
         ],
         "military_end_user_basis": classification,
+        "related_listings": _related_listings(kg, iri),
         "listings": [
             {
                 "listing": r["listing"],
@@ -121,6 +122,29 @@ def party_detail(kg: KnowledgeGraph, explainer: Explainer, party: str) -> dict[s
         ],
         "sources": explainer.sources(iri),
     }
+
+
+def _related_listings(kg: KnowledgeGraph, party: str) -> list[dict[str, Any]]:
+    """The listings of the party's subsidiaries, parent companies and parts (graph.screening.related): one
+    per listing, with the first day its designation is in force."""
+    found: dict[str, dict[str, Any]] = {}
+    for r in kg.run("list_related_listings", party=party).records():
+        entry = found.setdefault(
+            r["listing"],
+            {
+                "relation": r["relation"],
+                "id": slug(r["related"]),
+                "iri": r["related"],
+                "label": r["relatedLabel"],
+                "list": r["listLabel"],
+                "measure_id": slug(r["measure"]),
+                "identifier": r["identifier"],
+                "since": r["start"],
+                "status": r["status"],
+            },
+        )
+        entry["since"] = min(entry["since"], r["start"])
+    return list(found.values())
 
 
 # ---------------------------------------------------------------- items

@@ -228,6 +228,10 @@ async function showParty(id) {
         el("a", { href: `#/measure/${l.measure_id}`, text: l.identifier }), l.via_part_of ? ` (as part of ${l.via_part_of}) ` : " ", status(l.status)))) : el("p", { text: "On no list in the graph." }),
       p.relations.length ? el("h2", { text: "Relations" }) : null,
       el("ul", {}, p.relations.map((r) => el("li", {}, `${r.relation} `, el("a", { href: `#/party/${r.id}`, text: r.label })))),
+      p.related_listings.length ? el("h2", { text: "Related parties on lists" }) : null,
+      p.related_listings.length ? el("p", { text: "A listing names only the party listed; screening this party names these as a caveat." }) : null,
+      el("ul", {}, p.related_listings.map((r) => el("li", {}, `${r.relation} `, el("a", { href: `#/party/${r.id}`, text: r.label }),
+        ` — since ${r.since}: ${r.list} — `, el("a", { href: `#/measure/${r.measure_id}`, text: r.identifier }), " ", status(r.status)))),
       el("h2", { text: "Sources" }), el("ul", {}, p.sources.map((s) => el("li", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank", text: s.publisher }), " ", status(s.status)))));
     view.querySelector("h1").focus();
   } catch (error) { view.replaceChildren(el("p", { class: "error", text: error.message })); }

@@ -21,6 +21,31 @@ def test_party_detail_with_list_status_over_time(client) -> None:  # type: ignor
     assert {"防衛研究所", "National Institute for Defense Studies"} <= {n["name"] for n in nids["names"]}
     assert client.get("/parties/no-such-party").status_code == 404
     assert client.get("/parties/..%2F..%2Fetc").status_code == 404
+    assert nids["related_listings"] == []
+
+
+def test_party_detail_names_its_listed_subsidiaries_and_parts(client) -> None:  # type: ignore[no-untyped-def]
+    khi = client.get("/parties/kawasaki-heavy-industries").json()
+    assert khi["listings"] == []
+    assert {
+        (r["relation"], r["id"], r["list"], r["identifier"], r["since"]) for r in khi["related_listings"]
+    } == {
+        (
+            "subsidiary",
+            "kawaju-gifu-engineering",
+            "export control list",
+            "MOFCOM Announcement 2026 No. 11",
+            "2026-02-24",
+        ),
+        (
+            "part",
+            "khi-aerospace-systems",
+            "export control list",
+            "MOFCOM Announcement 2026 No. 11",
+            "2026-02-24",
+        ),
+    }
+    assert {r["measure_id"] for r in khi["related_listings"]} == {"mofcom-2026-11"}
 
 
 def test_items(client) -> None:  # type: ignore[no-untyped-def]

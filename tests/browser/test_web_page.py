@@ -84,6 +84,11 @@ def test_screen_a_shipment_and_follow_the_why(browser, server: str, tmp_path: Pa
         timeout=30_000
     )
     expect(page.locator("#view-party").get_by_text("MOFCOM Announcement 2026 No. 11").first).to_be_visible()
+    page.goto(f"{server}/#/party/mitsubishi-heavy-industries")
+    expect(page.get_by_role("heading", name="Related parties on lists")).to_be_visible(timeout=30_000)
+    expect(
+        page.locator("#view-party").get_by_text("Mitsubishi Heavy Industries Shipbuilding Co.").last
+    ).to_be_visible()
     assert blocked == [], f"the page fetched from elsewhere (it must work offline): {blocked}"
 
 
