@@ -35,6 +35,7 @@ from bench.figures import Figure
 from bench.http import Latencies, Request, drive, running_server
 from bench.workloads import requests, synthetic_parties, to_csv
 from graph import build as builder
+from graph.batches import read_batch
 from graph.kg import KnowledgeGraph, load_graph
 from graph.reasoning import _owlrl_closure
 from graph.runs import validate_to_files
@@ -43,7 +44,6 @@ from graph.screening.engines import FastEngine
 from graph.screening.transaction import Resolved
 from graph.sparql_text import with_values
 from graph.store import EmbeddedStore
-from graph.validation import read_batch
 from graph.workers import worker_count
 
 RESULTS = Path(__file__).parent / "results"

@@ -21,19 +21,18 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from graph.audit import AuditLog
+from graph.batches import Row, gc_paused
 from graph.screening.decision import Decision
 from graph.screening.report import Report
 from graph.screening.request import ScreeningRequest
 from graph.screening.screen import Screener
 from graph.validation import (
     CHUNK,
-    Row,
     Tally,
     atomic_file,
     check_rows,
     decisions_csv,
     decisions_jsonl,
-    gc_paused,
     screen_chunks,
 )
 

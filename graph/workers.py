@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.audit import AuditLog
+from graph.batches import Row, gc_paused
 from graph.errors import BuildError
 from graph.kg import load_graph
 from graph.runs import ChunkOutput, screen_part
 from graph.screening.request import ScreeningRequest
 from graph.screening.screen import Screener
 from graph.settings import Settings
-from graph.validation import Row, gc_paused
 
 # one process per core, for batches big enough to repay starting the workers (about a second each)
 MIN_ROWS_PER_WORKER = 10_000

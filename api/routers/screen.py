@@ -18,9 +18,10 @@ from api import problems
 from api.negotiation import parse_accept
 from api.schemas import BatchResult, Decision, response_json
 from api.state import AppState, state_of
+from graph.batches import Row, parse_batch
 from graph.errors import FieldError, InputError, UnsupportedMediaType
 from graph.screening import ScreeningRequest
-from graph.validation import Row, RunResult, check_rows, parse_batch, screen_chunks
+from graph.validation import RunResult, check_rows, screen_chunks
 
 router = APIRouter(tags=["Screening"])
 EXAMPLE = {

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from graph.audit import AuditLog
+from graph.batches import read_batch
 from graph.cli.output import console, errors, print_bytes, print_json
 from graph.kg import load_graph
 from graph.results import serialize_graph
@@ -16,7 +17,6 @@ from graph.runs import validate_to_files
 from graph.screening import Screener, ScreeningRequest
 from graph.screening.record import decision_triples
 from graph.screening.render import render
-from graph.validation import read_batch
 from graph.workers import worker_count
 
 Engine = Annotated[

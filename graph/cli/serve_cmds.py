@@ -23,7 +23,7 @@ def serve_command(
     host: Annotated[
         str, typer.Option("--host", help="Interface to bind (127.0.0.1 keeps it local).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port (0: any free one).")] = 8000,
     data: Annotated[
         list[Path] | None,
         typer.Option(

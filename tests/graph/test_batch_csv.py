@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from graph.batches import parse_batch
 from graph.errors import FieldError
-from graph.validation import parse_batch
 
 
 def _fields(data: str) -> list[dict[str, str]]:

@@ -14,12 +14,12 @@ import rdflib
 from rdflib.namespace import SH
 
 from graph.audit import AuditLog
+from graph.batches import Row, _csv_records, parse_batch
 from graph.errors import FieldError, ParseError
 from graph.kg import KnowledgeGraph
 from graph.runs import spans, validate_to_files
 from graph.screening import Screener
 from graph.screening.engines import ReferenceEngine
-from graph.validation import Row, _csv_records, parse_batch
 
 from .test_engines import generated_requests
 
