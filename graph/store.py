@@ -214,9 +214,15 @@ class EmbeddedStore:
             self._unflushed = 0
 
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one go (a transaction's scratch graph, a chunk's). In memory, `extend` is faster than
+        `bulk_extend` at every size measured (8 quads: 8 against 70 µs; 40,000: 41 against 60 ms), which
+        is made for loading an on-disk store."""
         quads = list(quads)
         with self._writing:
-            self._store.bulk_extend(quads)
+            if self._in_memory:
+                self._store.extend(quads)
+            else:
+                self._store.bulk_extend(quads)
             self._added += len(quads)
 
     def drop_graph(self, graph: str) -> None:

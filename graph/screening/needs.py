@@ -11,7 +11,8 @@ running the query (graph.screening.memo):
 
 Patterns in a UNION branch, OPTIONAL's or MINUS's right side, a FILTER expression, GRAPH or a subquery are
 not needed by every solution, so none of these reads them; leaving a pattern out only ever makes what is
-found weaker, never wrong.
+found weaker, never wrong. The exception: a `FILTER EXISTS` every solution must pass (the filter itself, or
+one of its conjuncts), whose patterns every solution has a match of; its own variables are renamed apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from rdflib import BNode, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.screening.algebra import THIS, Triple, child, children, from_this, path_iris
+from graph.screening.algebra import THIS, Triple, child, children, from_this, path_iris, walk
 from graph.screening.reads_cache import Domain
 
 _MANDATORY = {  # algebra operators, and the operands every solution comes through
@@ -84,16 +85,36 @@ def _bound_from_this(node: Any, restricted: dict[Variable, set[URIRef]]) -> dict
     return merged
 
 
-def _required_patterns(node: Any) -> Iterator[Triple]:
+def _required_patterns(node: Any, algebra: Any = None) -> Iterator[Triple]:
     """Triple patterns without `$this` that every solution matches (outside UNION, OPTIONAL's right side,
-    MINUS's, FILTER expressions, GRAPH and subqueries)."""
+    MINUS's, FILTER expressions, GRAPH and subqueries) — or has a match of: those of a `FILTER EXISTS` every
+    solution must pass, their variables bound nowhere else renamed apart (each EXISTS finds its own)."""
+    algebra = node if algebra is None else algebra
     if not isinstance(node, CompValue):
         return
     if node.name == "BGP":
         yield from (t for t in dict.get(node, "triples") or [] if THIS not in (t[0], t[2]))
         return
+    if node.name == "Filter":
+        for condition in _conjuncts(dict.get(node, "expr")):
+            if isinstance(condition, CompValue) and condition.name == "Builtin_EXISTS":
+                yield from _exists_patterns(algebra, condition)
     for key in _MANDATORY.get(node.name, ()):
-        yield from _required_patterns(dict.get(node, key))
+        yield from _required_patterns(dict.get(node, key), algebra)
+
+
+def _exists_patterns(algebra: Any, exists: CompValue) -> Iterator[Triple]:
+    """The patterns every match of an EXISTS matches, its own variables (used nowhere outside it) renamed
+    so that they join no other EXISTS's."""
+    outside = {n for n in _walk_outside_exists(algebra) if isinstance(n, Variable)}
+    mark = f"_exists{next(i for i, node in enumerate(walk(algebra)) if node is exists)}"  # stable, unique
+
+    def own(term: Any) -> Any:
+        return Variable(f"{term}{mark}") if isinstance(term, Variable) and term not in outside else term
+
+    graph = child(exists, "graph")
+    for s_, p, o in _required_patterns(graph, graph):
+        yield own(s_), p, own(o)
 
 
 def domains_of(algebra: Any, restricted: dict[Variable, set[URIRef]]) -> Iterator[Domain]:
@@ -163,6 +184,15 @@ def _presence(algebra: Any, exists: CompValue) -> tuple[str, ...] | None:
     }:
         return None
     return tuple(sorted({str(p) for _, p, _ in patterns}))
+
+
+def _walk_outside_exists(node: Any) -> Iterator[Any]:
+    """Every node but those of (NOT) EXISTS: a variable found is one the query's own patterns use."""
+    if isinstance(node, CompValue) and node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+        return
+    yield node
+    for sub, _ in children(node):
+        yield from _walk_outside_exists(sub)
 
 
 def _walk_outside(node: Any, skip: Any) -> Iterator[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -134,10 +135,17 @@ def test_reads_finds_predicates_whose_presence_excludes(
             "SELECT $this WHERE { $this ex:a ?x ; ex:b ?w . ?w ex:c ?y . ?x ex:d ?v }",
             [((B,), (C,)), ((A,), (D,))],
         ),  # ?w, then ?x
+        # a FILTER EXISTS every solution passes: every solution has a match of its patterns
+        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?x ex:b ?y } }", [((A,), (B,))]),
+        (
+            "SELECT $this WHERE { $this ex:a ?x FILTER(?x != ex:d && EXISTS { ?x ex:b ?y . ?y ex:c ?z }) }",
+            [((A,), (B, C))],
+        ),
         # patterns not every solution matches are not among them
         ("SELECT $this WHERE { $this ex:a ?x OPTIONAL { ?x ex:b ?y } }", []),
         ("SELECT $this WHERE { $this ex:a ?x { ?x ex:b ?y } UNION { ?x ex:c ?y } }", []),
-        ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?x ex:b ?y } }", []),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER(?x = ex:d || EXISTS { ?x ex:b ?y }) }", []),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { ?x ex:b ?y } }", []),
         ("SELECT $this WHERE { $this ex:a ?x MINUS { ?x ex:b ?y } }", []),
         ("SELECT $this WHERE { { $this ex:a ?x } UNION { $this ex:b ?z } ?x ex:c ?y }", []),
     ],
@@ -148,6 +156,19 @@ def test_reads_finds_what_values_must_join(
     found = reads(select, P)
     assert found is not None
     assert [(d.predicates, d.uses) for d in found.domains] == domains
+
+
+def test_two_exists_do_not_share_their_own_variables() -> None:
+    """?y of one EXISTS and ?y of another are two variables (each EXISTS finds its own match): joined as
+    one, the domain would hold only values with one ?y for both, and a rule could be skipped wrongly."""
+    found = reads(
+        "SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?x ex:b ?y } FILTER EXISTS { ?y ex:c ?x } }", P
+    )
+    assert found is not None
+    [domain] = found.domains
+    assert domain.uses == (B, C)
+    names = set(re.findall(r"\?y\w*", domain.query))
+    assert len(names) == 2, domain.query
 
 
 def test_domains_hold_the_values_that_join() -> None:
