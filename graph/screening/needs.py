@@ -112,8 +112,7 @@ def _exists_patterns(algebra: Any, exists: CompValue) -> Iterator[Triple]:
     def own(term: Any) -> Any:
         return Variable(f"{term}{mark}") if isinstance(term, Variable) and term not in outside else term
 
-    graph = child(exists, "graph")
-    for s_, p, o in _required_patterns(graph, graph):
+    for s_, p, o in _required_patterns(child(exists, "graph"), algebra):  # an EXISTS in it: marked its own
         yield own(s_), p, own(o)
 
 

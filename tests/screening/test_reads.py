@@ -171,6 +171,18 @@ def test_two_exists_do_not_share_their_own_variables() -> None:
     assert len(names) == 2, domain.query
 
 
+def test_an_exists_within_an_exists_has_variables_of_its_own() -> None:
+    found = reads(
+        "SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?x ex:b ?y FILTER EXISTS { ?x ex:c ?z } } "
+        "FILTER EXISTS { ?x ex:d ?z } }",
+        P,
+    )
+    assert found is not None
+    [domain] = found.domains
+    assert domain.uses == (B, C, D)
+    assert len(set(re.findall(r"\?z\w*", domain.query))) == 2, domain.query
+
+
 def test_domains_hold_the_values_that_join() -> None:
     """A domain's query answers the values the query's patterns admit, over the graph: here the parties
     that are, or are part of, a listed party."""
