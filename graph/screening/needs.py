@@ -17,7 +17,7 @@ one of its conjuncts), whose patterns every solution has a match of; its own var
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rdflib import BNode, URIRef, Variable
@@ -106,7 +106,7 @@ def _required_patterns(node: Any, algebra: Any = None) -> Iterator[Triple]:
 def _exists_patterns(algebra: Any, exists: CompValue) -> Iterator[Triple]:
     """The patterns every match of an EXISTS matches, its own variables (used nowhere outside it) renamed
     so that they join no other EXISTS's."""
-    outside = {n for n in _walk_outside_exists(algebra) if isinstance(n, Variable)}
+    outside = {n for n in _walk_outside(algebra, _is_exists) if isinstance(n, Variable)}
     mark = f"_exists{next(i for i, node in enumerate(walk(algebra)) if node is exists)}"  # stable, unique
 
     def own(term: Any) -> Any:
@@ -179,24 +179,21 @@ def _presence(algebra: Any, exists: CompValue) -> tuple[str, ...] | None:
     ):
         return None
     if len(fresh) != len(patterns) or fresh & {
-        n for n in _walk_outside(algebra, exists) if isinstance(n, Variable)
+        n for n in _walk_outside(algebra, lambda node: node is exists) if isinstance(n, Variable)
     }:
         return None
     return tuple(sorted({str(p) for _, p, _ in patterns}))
 
 
-def _walk_outside_exists(node: Any) -> Iterator[Any]:
-    """Every node but those of (NOT) EXISTS: a variable found is one the query's own patterns use."""
-    if isinstance(node, CompValue) and node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-        return
-    yield node
-    for sub, _ in children(node):
-        yield from _walk_outside_exists(sub)
-
-
-def _walk_outside(node: Any, skip: Any) -> Iterator[Any]:
-    if node is skip:
+def _walk_outside(node: Any, skip: Callable[[Any], bool]) -> Iterator[Any]:
+    """Every node but those under a node `skip` is true of."""
+    if skip(node):
         return
     yield node
     for sub, _ in children(node):
         yield from _walk_outside(sub, skip)
+
+
+def _is_exists(node: Any) -> bool:
+    """(NOT) EXISTS: outside them, a variable found is one the query's own patterns use."""
+    return isinstance(node, CompValue) and node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ANALYSIS = "reads-7"  # bump when graph.screening.reads' analysis changes: kept answers are keyed by it
+ANALYSIS = "reads-8"  # bump when graph.screening.reads' analysis changes: kept answers are keyed by it
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from graph.screening.resolve import Resolution
 @dataclass(frozen=True)
 class RelatedListing:
     relation: str  # subsidiary, parent company, part
-    related: str  # the listed party's IRI
-    label: str
+    label: str  # the listed party's
     listing: str
     list_label: str
     identifier: str  # the designating measure's
@@ -59,7 +58,6 @@ class RelatedListings:
             self._by_party[r["party"]].append(
                 RelatedListing(
                     relation=r["relation"],
-                    related=r["related"],
                     label=r["relatedLabel"],
                     listing=r["listing"],
                     list_label=r["listLabel"],
