@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from graph import paths
 from graph.countries import country_codes, country_iri
-from graph.errors import FieldError, NotFound
+from graph.errors import FieldError, InputError, NotFound
 from graph.namespaces import PREFIXES
 from graph.terms import OxTerm
 
@@ -115,7 +115,14 @@ def expand_iri(raw: str) -> str:
 
 
 def parse_query_file(path: Path) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
+    """A query file with the catalogue's header; InputError naming the file if it cannot be read or its
+    header is wrong (a query without one runs with `eckg sparql "$(cat Q.rq)"`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(
+            f"{path}: cannot read the query file: {getattr(error, 'strerror', None) or error}"
+        ) from None
     summary, params = "", []
     returns: tuple[str, ...] = ()
     for line in text.splitlines():
@@ -129,10 +136,14 @@ def parse_query_file(path: Path) -> NamedQuery:
         elif (match := _PARAM.match(line)) is not None:
             name, optional, kind, description = match.groups()
             if kind not in PARAM_TYPES:
-                raise ValueError(f"{path.name}: parameter {name} has unknown type {kind!r}")
+                raise InputError(
+                    f"{path}: parameter {name} has unknown type {kind!r}; the types are {', '.join(PARAM_TYPES)}"
+                )
             params.append(Param(name, kind, description.strip(), optional is None))
     if not summary:
-        raise ValueError(f"{path.name}: missing '# summary:' header")
+        raise InputError(
+            f"{path}: missing '# summary:' header (docs/queries.md); a query without one runs with eckg sparql"
+        )
     return NamedQuery(path.stem, summary, tuple(params), returns, text, path)
 
 

@@ -141,3 +141,20 @@ def test_queries_see_every_recorded_decision_from_a_store_kept_between_runs(run_
         "--format", "json", env=env,
     )  # fmt: skip
     assert json.loads(explained.stdout)["results"]["bindings"], explained.stderr
+
+
+def test_a_query_file_that_cannot_be_used_is_an_input_error(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each named, exit 2: a file without the catalogue's header, or with an unknown parameter type, gave a
+    ValueError traceback, and one that is not there a FileNotFoundError (exit 3, internal error)."""
+    headless = tmp_path / "plain.rq"
+    headless.write_text("SELECT ?s WHERE { ?s a eckg:Measure } LIMIT 1\n")
+    typed = tmp_path / "typed.rq"
+    typed.write_text("# summary: x\n# param p: url — a thing\nSELECT ?s WHERE { ?s a ?p }\n")
+    cases = [
+        (headless, "missing '# summary:' header"),
+        (typed, "parameter p has unknown type 'url'"),
+        (tmp_path / "none.rq", "cannot read the query file"),
+    ]
+    for path, message in cases:
+        done = run_cli("query", "--file", str(path))
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
