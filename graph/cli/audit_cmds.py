@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from graph.audit import SHORT_ID, AuditLog, moment
-from graph.cli.output import console, print_json
+from graph.cli.output import console, one_of, print_json
 from graph.errors import FieldError
 from graph.screening.decision import OUTCOMES
 from graph.settings import get_settings
@@ -58,8 +58,7 @@ def audit_command(
             f"--decision {decision!r}: use one of {', '.join(OUTCOMES)}",
             errors=[{"field": "decision", "message": "unknown outcome"}],
         )
-    if fmt not in ("text", "json", "csv"):
-        raise typer.BadParameter("use text, json or csv", param_hint="--format")
+    one_of(fmt, ("text", "json", "csv"), "--format")
     records = AuditLog(get_settings().audit_log).select(since=since, decision=decision, limit=limit)
     if fmt == "json":
         _print_json_array(records)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from graph import build as builder
-from graph.cli.output import console, print_json
+from graph.cli.output import console, one_of, print_json
 from graph.errors import InputError
 from graph.info import graph_info
 from graph.kg import load_graph, load_into, remote_store
@@ -82,8 +82,7 @@ def load_command(store: StoreOption = None, data: DataOption = None) -> None:
 def info_command(fmt: FormatOption = "text", data: DataOption = None) -> None:
     """Show what the graph holds: triples (asserted, inferred), counts of measures, listings, parties,
     items, countries and sources, and the content hash that stamps decisions."""
-    if fmt not in ("text", "json"):
-        raise typer.BadParameter("use text or json", param_hint="--format")
+    one_of(fmt, ("text", "json"), "--format")
     info = graph_info(load_graph(data=data or ()))
     if fmt == "json":
         print_json(info.as_dict())

@@ -6,9 +6,10 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -32,6 +33,14 @@ def fail(error: EckgError) -> NoReturn:
         if message and message not in error.detail:
             errors.print(f"  - {where + ': ' if where else ''}{message}", markup=False, highlight=False)
     sys.exit(error.exit_code)
+
+
+def one_of(value: str, choices: Sequence[str], option: str) -> str:
+    """`value` if it is one of `choices`, else BadParameter naming the option and the choices (exit 2)."""
+    if value not in choices:
+        listed = choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])} or {choices[-1]}"
+        raise typer.BadParameter(f"use {listed}", param_hint=option)
+    return value
 
 
 def print_json(data: Any) -> None:

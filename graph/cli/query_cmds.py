@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from graph.catalogue import catalogue, get_query, parse_query_file
-from graph.cli.output import GRAPH_FORMATS, SOLUTION_FORMATS, console, print_json, print_result, within
+from graph.cli.output import (
+    GRAPH_FORMATS,
+    SOLUTION_FORMATS,
+    console,
+    one_of,
+    print_json,
+    print_result,
+    within,
+)
 from graph.errors import InputError
 from graph.kg import KnowledgeGraph, load_graph
 from graph.query_store import push_decisions, query_store
@@ -35,10 +43,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _check_format(fmt: str | None) -> None:
-    if fmt is not None and fmt not in SOLUTION_FORMATS + GRAPH_FORMATS:
-        raise typer.BadParameter(
-            f"use one of {', '.join(SOLUTION_FORMATS + GRAPH_FORMATS)}", param_hint="--format"
-        )
+    if fmt is not None:
+        one_of(fmt, SOLUTION_FORMATS + GRAPH_FORMATS, "--format")
 
 
 def _params(pairs: list[str] | None) -> dict[str, str]:
@@ -55,6 +61,7 @@ def queries_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """List the named queries of the catalogue with their summaries and parameters."""
+    one_of(fmt, ("text", "json"), "--format")
     entries: list[dict[str, Any]] = [
         {
             "name": q.name,

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from graph.audit import AuditLog
 from graph.batches import read_batch
-from graph.cli.output import console, errors, print_bytes, print_json
+from graph.cli.output import console, errors, one_of, print_bytes, print_json
 from graph.kg import load_graph
 from graph.results import serialize_graph
 from graph.runs import validate_to_files
@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _check_engine(engine: str | None) -> None:
-    if engine not in (None, "fast", "reference"):
-        raise typer.BadParameter("use fast or reference", param_hint="--engine")
+    if engine is not None:
+        one_of(engine, ("fast", "reference"), "--engine")
 
 
 def screen_command(
@@ -74,8 +74,7 @@ def screen_command(
 
     Exit 0: it may go (clear, licence required or enhanced review); 1: prohibited, or the graph cannot
     decide (undetermined); 2: input error."""
-    if fmt not in ("text", "json", "turtle"):
-        raise typer.BadParameter("use text, json or turtle", param_hint="--format")
+    one_of(fmt, ("text", "json", "turtle"), "--format")
     _check_engine(engine)
     fields = {
         "item": item,
@@ -140,8 +139,7 @@ def validate_command(
     A malformed row rejects the whole batch (every bad line is named) and nothing is written.
     Exit 0: conforms (nothing prohibited or undetermined); 1: violations; 2: bad input."""
     _check_engine(engine)
-    if fmt not in ("text", "json"):
-        raise typer.BadParameter("use text or json", param_hint="--format")
+    one_of(fmt, ("text", "json"), "--format")
     if decisions is not None and decisions.suffix.lower() not in (".jsonl", ".csv"):
         raise typer.BadParameter("the decisions file must end in .jsonl or .csv", param_hint="--decisions")
     _check_outputs(file, {"--report": report, "--decisions": decisions})

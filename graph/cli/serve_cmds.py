@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from graph.cli.output import one_of
 from graph.errors import InputError
 from graph.settings import get_settings, made_data_dir
 
@@ -64,8 +65,7 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the screening API, the web page and the SPARQL 1.1 endpoint (http://HOST:PORT/sparql)."""
-    if log_level not in LOG_LEVELS:
-        raise typer.BadParameter(f"use one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
+    one_of(log_level, LOG_LEVELS, "--log-level")
     for path in data or []:
         if not path.is_file():
             raise InputError(f"--data {path}: no such file")

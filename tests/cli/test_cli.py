@@ -56,3 +56,15 @@ def test_serve_refuses_a_bad_option_before_it_starts(args: list[str], named: str
     """A port out of range was passed to the server; an unknown log level failed its start with KeyError."""
     done = CliRunner().invoke(app, ["serve", *args], env=WIDE)
     assert done.exit_code == 2 and named in done.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["queries", "-f", "yaml"], "use text or json"),  # was taken as text
+        (["serve", "--log-level", "loud"], "use critical, error, warning, info, debug or trace"),
+    ],
+)
+def test_a_choice_outside_its_list_names_the_option_and_the_list(args: list[str], message: str) -> None:
+    done = CliRunner().invoke(app, args, env=WIDE)
+    assert done.exit_code == 2 and message in done.output
