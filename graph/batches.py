@@ -197,13 +197,38 @@ def _turtle_records(text: str, source: str) -> Iterator[tuple[str, dict[str, Any
     graph = rdflib.Graph()
     for triple in triples_to_rdflib(parse_bytes(text.encode(), ox.RdfFormat.TURTLE, source)):
         graph.add(triple)
-    for tx in sorted(graph.subjects(rdflib.RDF.type, ECKG.ExportTransaction), key=str):
+    transactions = sorted(graph.subjects(rdflib.RDF.type, ECKG.ExportTransaction), key=str)
+    _refuse_unknown_properties(graph, transactions, source)
+    for tx in transactions:
         record: dict[str, Any] = {}
         for prop, name in _TURTLE_FIELDS.items():
             value = graph.value(tx, ECKG[prop])
             if value is not None and (name not in record or prop in ("item", "endUser")):
                 record[name] = _turtle_value(name, value)
         yield str(tx), record
+
+
+def _refuse_unknown_properties(graph: rdflib.Graph, transactions: list[Any], source: str) -> None:
+    """FieldError naming every eckg: property a transaction gives that is none of a transaction's (a typo
+    would otherwise be read as a field left out); properties of other vocabularies are left alone."""
+    known = {str(ECKG[prop]) for prop in _TURTLE_FIELDS}
+    problems = [
+        {
+            "row": str(tx),
+            "field": f"eckg:{p.removeprefix(str(ECKG))}",
+            "message": "not a property of a transaction",
+        }
+        for tx in transactions
+        for p in sorted({str(p) for p in graph.predicates(tx, None)})
+        if p.startswith(str(ECKG)) and p not in known
+    ]
+    if problems:
+        properties = ", ".join(f"eckg:{prop}" for prop in _TURTLE_FIELDS)
+        raise FieldError(
+            f"{source}: {len(problems)} unknown propert{'y' if len(problems) == 1 else 'ies'} of a transaction; "
+            f"nothing was screened (the properties are {properties})",
+            errors=problems,
+        )
 
 
 def _turtle_value(name: str, value: rdflib.term.Node) -> str:

@@ -1,6 +1,7 @@
-"""CSV batches as spreadsheets save them: cells separated by commas, or by semicolons or tabs (some locales),
-told apart by the header, which must name only fields; header names in any case, with spaces or hyphens
-('End user' is end_user); a column given twice is an error, not the last one silently winning."""
+"""Reading batches (graph.batches). CSV as spreadsheets save it: cells separated by commas, or by
+semicolons or tabs (some locales), told apart by the header, which must name only fields; header names in
+any case, with spaces or hyphens ('End user' is end_user); a column given twice is an error, not the last
+one silently winning. Turtle: an eckg: property no transaction has is named, not read as a field left out."""
 
 from __future__ import annotations
 
@@ -43,3 +44,17 @@ def test_a_column_given_twice_is_refused() -> None:
 def test_a_header_naming_something_else_is_named_as_given() -> None:
     with pytest.raises(FieldError, match="unknown column\\(s\\) 'item;destination;buyer'"):
         _fields("item;destination;buyer\n1C902.b;JP;Acme\n")
+
+
+def test_a_turtle_transaction_with_an_unknown_eckg_property_is_named() -> None:
+    data = b"""@prefix eckg: <https://w3id.org/eckg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<urn:tx:1> a eckg:ExportTransaction ; eckg:itemText "1C902.b" ; eckg:destinationcountry "JP" ;
+    eckg:endUserName "Acme" ; rdfs:comment "other vocabularies are left alone" .
+"""
+    with pytest.raises(FieldError) as caught:
+        parse_batch(data, "turtle", "b.ttl")
+    assert caught.value.errors == [
+        {"row": "urn:tx:1", "field": "eckg:destinationcountry", "message": "not a property of a transaction"}
+    ]
+    assert "eckg:destinationCountry" in str(caught.value)
