@@ -88,6 +88,14 @@ class Resolved:
             for p, kind, value in self.facts()
         )
 
+    @cached_property
+    def objects(self) -> dict[str, list[str]]:
+        """The objects of each predicate (IRI), in N-Triples: str() of the store's terms."""
+        out: dict[str, list[str]] = {}
+        for p, o in self.pairs:
+            out.setdefault(p.value, []).append(str(o))
+        return out
+
     def triples(self) -> list[ox.Triple]:
         tx = ox.NamedNode(self.iri)
         return [ox.Triple(tx, p, o) for p, o in self.pairs]
