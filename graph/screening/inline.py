@@ -129,15 +129,31 @@ def _iri(token: Token, prefixes: Mapping[str, str]) -> str | None:
 Objects = Mapping[str, Sequence[str]]  # the transaction's objects of each predicate IRI, in N-Triples
 
 
-def inlined(query: str, statements: Sequence[Statement], objects: Objects) -> str:
-    """The query with each statement replaced by inline data of one transaction's values (`objects`: the
-    N-Triples forms pyoxigraph writes of its terms, so text a user gave is only ever an escaped literal)."""
-    out, last = [], 0
-    for statement in statements:
-        out += [query[last : statement.start], _block(statement, objects)]
-        last = statement.end
-    out.append(query[last:])
-    return "".join(out)
+@dataclass(frozen=True)
+class Template:
+    """A rule's query cut, once, where one transaction goes: `$this` bound by VALUES at the start of its
+    WHERE group (`where`: graph.sparql_text.where_body_start), its values in place of its statements."""
+
+    pieces: tuple[str, ...]  # the text before the VALUES of `$this`, then around each statement
+    statements: tuple[Statement, ...]
+
+    @classmethod
+    def of(cls, query: str, prefixes: Mapping[str, str], where: int) -> Template:
+        statements = focus_statements(query, prefixes)
+        starts = [where, *(s.end for s in statements)]
+        ends = [*(s.start for s in statements), len(query)]
+        if any(a > b for a, b in zip(starts, ends, strict=True)):
+            raise ValueError("a statement on $this before the WHERE group")  # cannot be: checked by tests
+        return cls((query[:where], *(query[a:b] for a, b in zip(starts, ends, strict=True))), statements)
+
+    def bound(self, focus: str, objects: Objects) -> str:
+        """The query for one transaction: `focus` is its IRI, `objects` its objects of each predicate, all
+        in the N-Triples that pyoxigraph writes of its terms, so text a user gave is only ever an escaped
+        literal."""
+        out = [self.pieces[0], f"\n  VALUES ?this {{ {focus} }}\n", self.pieces[1]]
+        for statement, piece in zip(self.statements, self.pieces[2:], strict=True):
+            out += [_block(statement, objects), piece]
+        return "".join(out)
 
 
 def _block(statement: Statement, objects: Objects) -> str:

@@ -9,13 +9,21 @@ import pyoxigraph as ox
 import pytest
 
 from graph.kg import KnowledgeGraph
+from graph.screening import Screener, ScreeningRequest
 from graph.screening.engines import FastEngine
-from graph.screening.inline import Objects, focus_statements, inlined
-from graph.sparql_text import with_values
+from graph.screening.inline import Objects, Template, focus_statements
+from graph.sparql_text import where_body_start, with_values
 
 E = "urn:e:"
 PREFIXES = {"e": E}
 ITEM, USER, DATE, NOTE = (E + p for p in ("item", "user", "date", "note"))
+
+
+T1 = "<urn:t:1>"
+
+
+def _bound(query: str, objects: Objects, prefixes: dict[str, str] = PREFIXES) -> str:
+    return Template.of(query, prefixes, where_body_start(query)).bound(T1, objects)
 
 
 def _patterns(query: str) -> list[tuple[str, str]]:
@@ -61,7 +69,7 @@ def test_simple_statements_on_this_are_found(where: str, patterns: list[tuple[st
 def test_other_forms_are_left_alone(where: str) -> None:
     query = f"SELECT $this WHERE {{ {where} }}"
     assert focus_statements(query, PREFIXES) == ()
-    assert inlined(query, (), {}) == query
+    assert _bound(query, {}) == with_values(query, "this", [T1])  # only `$this` bound
 
 
 def test_prefixes_declared_in_the_query_are_read() -> None:
@@ -71,23 +79,32 @@ def test_prefixes_declared_in_the_query_are_read() -> None:
 
 def test_a_statement_becomes_one_block_of_its_matches() -> None:
     query = "SELECT $this WHERE { $this e:item ?i ; e:user ?u . }"
-    statements = focus_statements(query, PREFIXES)
-    assert inlined(query, statements, {ITEM: ["<urn:x>"], USER: ['"a"']}) == (
-        'SELECT $this WHERE { VALUES (?i ?u) { (<urn:x> "a") } . }'
+
+    def written(block: str) -> str:
+        return with_values(f"SELECT $this WHERE {{ {block} . }}", "this", [T1])
+
+    assert _bound(query, {ITEM: ["<urn:x>"], USER: ['"a"']}) == written('VALUES (?i ?u) { (<urn:x> "a") }')
+    assert _bound(query, {ITEM: ["<urn:x>", "<urn:y>"], USER: ['"a"']}) == written(
+        'VALUES (?i ?u) { (<urn:x> "a") (<urn:y> "a") }'
     )
-    assert inlined(query, statements, {ITEM: ["<urn:x>", "<urn:y>"], USER: ['"a"']}) == (
-        'SELECT $this WHERE { VALUES (?i ?u) { (<urn:x> "a") (<urn:y> "a") } . }'
-    )
-    assert inlined(query, statements, {ITEM: ["<urn:x>"]}) == (
-        "SELECT $this WHERE { VALUES (?i ?u) {  } . }"  # no user: no match
-    )
+    assert _bound(query, {ITEM: ["<urn:x>"]}) == written("VALUES (?i ?u) {  }")  # no user: no match
 
 
 def test_a_variable_in_two_patterns_takes_one_term() -> None:
     query = "SELECT $this WHERE { $this e:item ?x ; e:user ?x . }"
     objects: Objects = {ITEM: ["<urn:a>", "<urn:b>"], USER: ["<urn:b>", "<urn:c>"]}
-    assert inlined(query, focus_statements(query, PREFIXES), objects) == (
-        "SELECT $this WHERE { VALUES (?x) { (<urn:b>) } . }"
+    assert _bound(query, objects) == with_values(
+        "SELECT $this WHERE { VALUES (?x) { (<urn:b>) } . }", "this", [T1]
+    )
+
+
+def test_several_statements_and_the_text_between_them_are_kept_in_order() -> None:
+    query = "SELECT $this WHERE { $this e:item ?i . ?i e:group ?g . { $this e:user ?u } FILTER(?g != ?u) }"
+    assert _bound(query, {ITEM: ["<urn:a>"], USER: ["<urn:b>"]}) == with_values(
+        "SELECT $this WHERE { VALUES (?i) { (<urn:a>) } . ?i e:group ?g . { VALUES (?u) { (<urn:b>) } } "
+        "FILTER(?g != ?u) }",
+        "this",
+        [T1],
     )
 
 
@@ -148,18 +165,20 @@ def test_a_rewritten_query_has_the_same_solutions(query: str, tx: str) -> None:
     objects: dict[str, list[str]] = {}
     for p, o in TRANSACTIONS[tx]:
         objects.setdefault(p, []).append(str(o))
-    statements = focus_statements(query, PREFIXES)
-    assert statements, "every query here has a statement to rewrite"
-    this = [str(ox.NamedNode(tx))]
-    rewritten = with_values(inlined(query, statements, objects), "this", this)
-    assert _solutions(store, rewritten) == _solutions(store, with_values(query, "this", this))
+    assert focus_statements(query, PREFIXES), "every query here has a statement to rewrite"
+    this = str(ox.NamedNode(tx))
+    rewritten = Template.of(query, PREFIXES, where_body_start(query)).bound(this, objects)
+    assert _solutions(store, rewritten) == _solutions(store, with_values(query, "this", [this]))
 
 
 def test_every_statement_of_the_shipped_rules_on_this_is_rewritten(kg: KnowledgeGraph) -> None:
     """The shipped rules read transactions only in the simplest form: bound, none of them reads the
     scratch graph's triples of a transaction (their cost was in planning those joins)."""
     engine = FastEngine(kg)
+    request = {"item": "1C902.b", "destination": "JP", "end_user": "Acme Widgets", "date": "2026-03-01"}
+    tx = Screener(kg, "fast").resolve(ScreeningRequest.parse(request))
     for c in engine.constraints:
-        query = inlined(c.select, focus_statements(c.select, dict(c.prefixes)), {})
-        body = query[query.index("WHERE") :]
+        query = engine.bound_query(c, [tx])
+        assert query == _bound(c.select, tx.objects, dict(c.prefixes)).replace(T1, str(ox.NamedNode(tx.iri)))
+        body = query[query.index("WHERE") :].replace(f"VALUES ?this {{ {ox.NamedNode(tx.iri)} }}", "")
         assert "$this" not in body and "?this" not in body, c.constraint
