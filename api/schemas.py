@@ -147,6 +147,7 @@ class Resolved(Model):
     item: Resolution
     end_user: Resolution
     end_use: str | None
+    end_use_label: str | None = None  # English label of the end use (absent in decisions recorded before it)
     consignee: Resolution | None
     exporter: Resolution | None
     destination: str

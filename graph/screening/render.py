@@ -66,7 +66,8 @@ def _resolved(decision: Decision) -> Table:
     r = decision.resolved
     table.add_row("route", f"{r['exporter_country']} → {r['destination']}", f"origin {r['origin']}", "")
     if r.get("end_use"):
-        table.add_row("end use", decision.input.get("end_use", ""), r["end_use"].rsplit("#", 1)[-1], "")
+        label = r.get("end_use_label") or r["end_use"].rsplit("#", 1)[-1]
+        table.add_row("end use", decision.input.get("end_use", ""), label, "")
     return table
 
 

@@ -251,6 +251,7 @@ class Resolver:
     end_use_ids: dict[str, str]  # iri -> id
     strong: float
     weak: float
+    end_use_labels: dict[str, str] = field(default_factory=dict)  # iri -> English label
 
     def prepare(self) -> None:
         """The indexes of long name lists built now (a server's start-up), not at the first lookup."""
@@ -275,15 +276,25 @@ class Resolver:
             parties.add(row["party"].value, row["name"].value, _is_preferred_english(row))
         end_uses: dict[str, str] = {}
         ids: dict[str, str] = {}
+        labels: dict[str, str] = {}
         for row in kg.run("list_end_uses").rows:
             iri, use_id = row["endUse"].value, row["id"].value
             ids[iri] = use_id
             end_uses[use_id] = iri
+            if "label" in row:
+                labels[iri] = row["label"].value
             if "name" in row:
                 end_uses.setdefault(normalize(row["name"].value), iri)
         settings = kg.settings
         return cls(
-            items, codes, parties, end_uses, ids, settings.match_threshold, settings.weak_match_threshold
+            items,
+            codes,
+            parties,
+            end_uses,
+            ids,
+            settings.match_threshold,
+            settings.weak_match_threshold,
+            labels,
         )
 
     # ------------------------------------------------------------------ items

@@ -102,7 +102,7 @@ class Screener:
             graph_hash=self.kg.content_hash,
             engine=self.engine.name,
             reasons=reasons,
-            resolved=_resolved(tx),
+            resolved=_resolved(tx, self.resolver.end_use_labels),
             input=tx.request.model_dump(mode="json", exclude_none=True),
             transaction=tx.iri,
             caveats=self._caveats(tx, outcome),
@@ -197,12 +197,13 @@ def _possible_match_reason(tx: Resolved, alt: Resolved, outcome: str) -> dict[st
     }
 
 
-def _resolved(tx: Resolved) -> dict[str, Any]:
+def _resolved(tx: Resolved, end_use_labels: dict[str, str]) -> dict[str, Any]:
     request = tx.request
     return {
         "item": tx.item.as_dict(),
         "end_user": tx.end_user.as_dict(),
         "end_use": tx.end_use,
+        "end_use_label": end_use_labels.get(tx.end_use) if tx.end_use else None,
         "consignee": tx.consignee.as_dict() if tx.consignee else None,
         "exporter": tx.exporter.as_dict() if tx.exporter else None,
         "destination": request.destination,

@@ -23,6 +23,19 @@ def test_licence_required_exits_0(run_cli) -> None:
     assert "LICENSE REQUIRED" in done.stdout and "MOFCOM/GAC Announcement 2025 No. 18" in done.stdout
 
 
+def test_the_end_use_is_shown_by_its_label(run_cli) -> None:
+    """Given in any language, the end use is resolved to the graph's, shown by its English label (it was
+    the local name of its IRI, 'civilianUse')."""
+    done = run_cli(*BASE, "--end-user", "Acme Widgets", "--end-use", "民用")
+    line = next(line for line in done.stdout.splitlines() if line.startswith("end use "))
+    assert line.split() == ["end", "use", "民用", "civilian"]
+    as_json = json.loads(
+        run_cli(*BASE, "--end-user", "Acme Widgets", "--end-use", "民用", "-f", "json").stdout
+    )
+    assert as_json["resolved"]["end_use_label"] == "civilian"
+    assert as_json["resolved"]["end_use"].endswith("#civilianUse")
+
+
 def test_undetermined_exits_1(run_cli) -> None:
     done = run_cli(
         "screen", "--item", "copper pipe", "--destination", "JP", "--end-user", "Acme", "--date", "2026-03-01"
