@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rdflib import URIRef, Variable
-from rdflib.paths import AlternativePath
+from rdflib.paths import AlternativePath, NegatedPath
 from rdflib.plugins.sparql.parserutils import CompValue
 
 THIS = Variable("this")
@@ -97,3 +97,21 @@ def mentions(predicate: Any, read: set[URIRef]) -> bool:
     if isinstance(predicate, Variable):
         return True
     return bool(path_iris(predicate) & read)
+
+
+def matched_predicates(predicate: Any) -> set[str] | None:
+    """The predicates a pattern's predicate (an IRI or a path) can match, as strings; None for any (a
+    variable, or a negated property set)."""
+    if isinstance(predicate, Variable):
+        return None
+    if any(isinstance(node, NegatedPath) for node in _path_nodes(predicate)):
+        return None
+    return {str(iri) for iri in path_iris(predicate)}
+
+
+def _path_nodes(path: Any) -> Iterator[Any]:
+    yield path
+    parts = [getattr(path, name) for name in ("args", "path", "arg") if hasattr(path, name)]
+    for part in parts:
+        for p in part if isinstance(part, (list, tuple)) else [part]:
+            yield from _path_nodes(p)

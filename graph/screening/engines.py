@@ -197,6 +197,23 @@ class FastEngine:
         }
 
     @cached_property
+    def _alone_in_text(self) -> bool:
+        """Whether a transaction screened alone needs no scratch graph: its values are written into every
+        query in place of every pattern on `$this` (graph.screening.inline), and no other pattern can
+        match a predicate the scratch graph would hold (graph.screening.reads: `others`)."""
+        needed = self._needed
+        if needed is None:
+            return False
+        held = {p.value for p in needed}
+        for c in self.constraints:
+            read = self.reads.get(c.constraint)
+            if read is None or "*" in read.others or held & set(read.others):
+                return False
+            if self._templates[c.constraint].reads_this:
+                return False
+        return True
+
+    @cached_property
     def _prefixes(self) -> dict[str, dict[str, str]]:
         return {c.constraint: dict(c.prefixes) for c in self.constraints}
 
@@ -222,6 +239,8 @@ class FastEngine:
                 c.constraint: {k: v for p in parts for k, v in p[c.constraint].items()} for c in constraints
             }
         bound = transactions if len(transactions) <= FOCUS_LIMIT else None
+        if len(transactions) == 1 and self._alone_in_text:
+            return {c.constraint: self._rows(c, bound) for c in constraints}
         side_by_side = _POOL.map if len(transactions) > 1 else map
         with self._scratch(transactions):
             runs = side_by_side(lambda c: self._rows(c, bound), constraints)

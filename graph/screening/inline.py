@@ -146,6 +146,11 @@ class Template:
             raise ValueError("a statement on $this before the WHERE group")  # cannot be: checked by tests
         return cls((query[:where], *(query[a:b] for a, b in zip(starts, ends, strict=True))), statements)
 
+    @cached_property
+    def reads_this(self) -> bool:
+        """Whether the query still names `$this` in its WHERE group once the statements are replaced."""
+        return any(t.kind == "var" and t.text in _FOCUS for piece in self.pieces[1:] for t in tokens(piece))
+
     def bound(self, focus: str, objects: Objects) -> str:
         """The query for one transaction: `focus` is its IRI, `objects` its objects of each predicate, all
         in the N-Triples that pyoxigraph writes of its terms, so text a user gave is only ever an escaped

@@ -32,6 +32,7 @@ from graph.screening.algebra import (
     Triple,
     children,
     from_this,
+    matched_predicates,
     mentions,
     restrictions,
     triple_patterns,
@@ -72,6 +73,11 @@ def reads(select: str, prefixes: dict[str, str]) -> Reads | None:
     required = sorted(
         {tuple(sorted(str(p) for p in group)) for group in required_predicates(algebra, restricted)}
     )
+    others: set[str] = set()
+    for subject, predicate, _ in triples:
+        if subject != THIS:
+            matched = matched_predicates(predicate)
+            others |= {"*"} if matched is None else matched
     return Reads(
         tuple(sorted(str(p) for p in read)),
         tuple(sorted(compared)),
@@ -80,6 +86,7 @@ def reads(select: str, prefixes: dict[str, str]) -> Reads | None:
         tuple(required),
         tuple(domains_of(algebra, restricted)),
         tuple(sorted(set(excluded_predicates(algebra)))),
+        tuple(sorted(others)),
     )
 
 

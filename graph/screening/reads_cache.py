@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ANALYSIS = "reads-8"  # bump when graph.screening.reads' analysis changes: kept answers are keyed by it
+ANALYSIS = "reads-9"  # bump when graph.screening.reads' analysis changes: kept answers are keyed by it
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Reads:
     domains: tuple[Domain, ...] = ()
     # groups of predicates that, all present, leave the query no match (`FILTER NOT EXISTS { $this p ?x }`)
     excluded: tuple[tuple[str, ...], ...] = ()
+    # the predicates the patterns whose subject is not `$this` can match ("*": any): whether they could
+    # match a transaction's own triples
+    others: tuple[str, ...] = ()
 
 
 def cached_reads(constraints: Sequence[Any], directory: Path) -> dict[str, Reads | None]:

@@ -100,6 +100,41 @@ def test_transactions_screened_one_at_a_time_agree(
     assert {f.key() for tx in batch for f in engine.findings([tx])} == reference_findings
 
 
+def test_a_transaction_alone_needs_no_scratch_graph(
+    kg: KnowledgeGraph,
+    batch,
+    reference_findings: set,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def,type-arg]
+) -> None:
+    """Its values are in every shipped rule's query, and no other pattern can match its triples."""
+    engine = FastEngine(kg, reuse=False)
+    assert engine._alone_in_text
+
+    def refused(quads: object) -> None:
+        raise AssertionError("a scratch graph was written")
+
+    monkeypatch.setattr(kg.store, "bulk_add", refused)
+    assert {f.key() for tx in batch for f in engine.findings([tx])} == reference_findings
+
+
+def test_a_rule_that_could_read_the_scratch_graph_keeps_it(kg: KnowledgeGraph) -> None:
+    for changed in ({"others": ("*",)}, {"others": ("https://w3id.org/eckg/ontology#item",)}):
+        engine = FastEngine(kg, reuse=False)
+        first = engine.constraints[0].constraint
+        read = engine.reads[first]
+        assert read is not None
+        engine.reads[first] = replace(read, **changed)
+        assert not engine._alone_in_text, changed
+    engine = FastEngine(kg, reuse=False)
+    c = engine.constraints[0]
+    path = replace(
+        c, select=c.select.replace("$this eckg:endUser ?party .", "$this eckg:endUser/eckg:partOf ?party .")
+    )
+    assert path.select != c.select
+    engine.constraints = [path, *engine.constraints[1:]]
+    assert engine._templates[c.constraint].reads_this and not engine._alone_in_text
+
+
 def test_reports_are_isomorphic(kg: KnowledgeGraph, batch) -> None:  # type: ignore[no-untyped-def]
     _, fast = FastEngine(kg).report(batch)
     _, reference = ReferenceEngine(kg).report(batch)

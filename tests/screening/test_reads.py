@@ -232,6 +232,24 @@ def test_keys_follow_what_every_match_needs_and_what_excludes_one() -> None:
     assert key(a=value, d=value) == ("urn:c", *values({"a": value, "d": value}, list(found.predicates)))
 
 
+@pytest.mark.parametrize(
+    ("select", "others"),
+    [
+        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b ?y }", (B,)),
+        ("SELECT $this WHERE { $this ex:a ?x . ?x ex:b/ex:c* ?y . ?y ^ex:d ?z }", (B, C, D)),
+        ("SELECT $this WHERE { $this ex:a ?x FILTER NOT EXISTS { ?x ex:c ?z } }", (C,)),
+        ("SELECT $this WHERE { $this ex:a ?x . [ ex:b ?x ] }", (B,)),
+        ("SELECT $this WHERE { $this ex:a ?x . ?x !ex:b ?y }", ("*",)),
+        ("SELECT $this WHERE { $this ex:a ?x }", ()),
+    ],
+)
+def test_reads_names_what_other_patterns_can_match(select: str, others: tuple[str, ...]) -> None:
+    """Patterns whose subject is not `$this` could match a transaction's own triples where they use its
+    predicates: a transaction screened alone then keeps its scratch graph (graph.screening.engines)."""
+    found = reads(select, P)
+    assert found is not None and found.others == others
+
+
 def test_reads_collects_date_constants() -> None:
     found = reads('SELECT $this WHERE { $this ex:d ?d FILTER(?d >= "2026-01-09"^^xsd:date) }', P)
     assert found is not None and found.constants == ("2026-01-09",)
