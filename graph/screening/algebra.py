@@ -86,11 +86,7 @@ def from_this(predicate: Any, restricted: dict[Variable, set[URIRef]]) -> set[UR
 
 
 def path_iris(path: Any) -> set[URIRef]:
-    if isinstance(path, URIRef):
-        return {path}
-    parts = [getattr(path, name) for name in ("args", "path", "arg") if hasattr(path, name)]
-    flat = [p for part in parts for p in (part if isinstance(part, (list, tuple)) else [part])]
-    return {iri for p in flat for iri in path_iris(p)}
+    return {node for node in _path_nodes(path) if isinstance(node, URIRef)}
 
 
 def mentions(predicate: Any, read: set[URIRef]) -> bool:

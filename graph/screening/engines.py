@@ -197,7 +197,7 @@ class FastEngine:
         }
 
     @cached_property
-    def _alone_in_text(self) -> bool:
+    def _alone_without_scratch(self) -> bool:
         """Whether a transaction screened alone needs no scratch graph: its values are written into every
         query in place of every pattern on `$this` (graph.screening.inline), and no other pattern can
         match a predicate the scratch graph would hold (graph.screening.reads: `others`)."""
@@ -224,12 +224,13 @@ class FastEngine:
     def _run(
         self, constraints: Sequence[Constraint], transactions: Sequence[Resolved]
     ) -> dict[str, dict[str, list[Row]]]:
-        """Result rows by focus of each constraint over the transactions, all of them in one scratch graph.
-        Up to FOCUS_LIMIT transactions, the query is bound to them (`bound_query`), so the planner starts
-        from the transactions (up to BOUND_RUNS times as many: in runs of FOCUS_LIMIT); above that, the
-        query runs unbound and the planner starts from the (fewer) measures. The constraints run side by
-        side, but for one transaction: its queries are mostly parsed and planned, which Oxigraph does
-        holding the GIL, so threads would only add their hand-offs (~0.2 ms a screening)."""
+        """Result rows by focus of each constraint over the transactions, all of them in one scratch graph
+        (none for one transaction whose values every query takes in: `_alone_without_scratch`). Up to
+        FOCUS_LIMIT transactions, the query is bound to them (`bound_query`), so the planner starts from
+        the transactions (up to BOUND_RUNS times as many: in runs of FOCUS_LIMIT); above that, the query
+        runs unbound and the planner starts from the (fewer) measures. The constraints run side by side,
+        but for one transaction: its queries are mostly parsed and planned, which Oxigraph does holding
+        the GIL, so threads would only add their hand-offs (~0.2 ms a screening)."""
         if FOCUS_LIMIT < len(transactions) <= BOUND_RUNS * FOCUS_LIMIT:
             parts = [
                 self._run(constraints, transactions[i : i + FOCUS_LIMIT])
@@ -239,7 +240,7 @@ class FastEngine:
                 c.constraint: {k: v for p in parts for k, v in p[c.constraint].items()} for c in constraints
             }
         bound = transactions if len(transactions) <= FOCUS_LIMIT else None
-        if len(transactions) == 1 and self._alone_in_text:
+        if len(transactions) == 1 and self._alone_without_scratch:
             return {c.constraint: self._rows(c, bound) for c in constraints}
         side_by_side = _POOL.map if len(transactions) > 1 else map
         with self._scratch(transactions):

@@ -16,8 +16,8 @@ text costs what planning saves (measured with 2 to 150), so runs of several stay
 
 Only statements of the simplest form are rewritten: `$this` as subject, each predicate an IRI or a prefixed
 name the query's prefixes declare, each object a variable (`;` between them). Anything else — a path, a
-constant, `a`, an object list — is left as it is, to be matched in the scratch graph, which still holds the
-transaction's triples.
+constant, `a`, an object list — is left as it is, to be matched in the scratch graph, which the engine then
+keeps for the transaction (graph.screening.engines).
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ class Template:
         starts = [where, *(s.end for s in statements)]
         ends = [*(s.start for s in statements), len(query)]
         if any(a > b for a, b in zip(starts, ends, strict=True)):
-            raise ValueError("a statement on $this before the WHERE group")  # cannot be: checked by tests
+            raise ValueError("a statement on $this before the WHERE group")  # a statement is in a group
         return cls((query[:where], *(query[a:b] for a, b in zip(starts, ends, strict=True))), statements)
 
     @cached_property
