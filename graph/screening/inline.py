@@ -17,7 +17,8 @@ text costs what planning saves (measured with 2 to 150), so runs of several stay
 Only statements of the simplest form are rewritten: `$this` as subject, each predicate an IRI or a prefixed
 name the query's prefixes declare, each object a variable (`;` between them). Anything else — a path, a
 constant, `a`, an object list — is left as it is, to be matched in the scratch graph, which the engine then
-keeps for the transaction (graph.screening.engines).
+keeps for the transaction (graph.screening.engines); so is every statement of a query with GRAPH, FROM,
+SERVICE, MINUS or a sub-SELECT (`_UNSAFE`).
 """
 
 from __future__ import annotations
@@ -63,9 +64,18 @@ class Statement:
         return " ".join(f"?{name}" for name in dict.fromkeys(self.variables))
 
 
+# Where a pattern on `$this` means more than its matches, none is rewritten: in GRAPH it also binds or
+# restricts the graph, FROM and SERVICE change what it is matched against, MINUS removes by the variables
+# both sides share (`$this` among them), and a sub-SELECT has a `$this` of its own unless it projects it.
+_UNSAFE = {"GRAPH", "FROM", "SERVICE", "MINUS"}
+
+
 def focus_statements(query: str, prefixes: Mapping[str, str]) -> tuple[Statement, ...]:
     """The statements of `query` on `$this` that can be written as inline data (module docstring)."""
     toks = list(tokens(query))
+    keywords = [t.keyword for t in toks if t.keyword]
+    if _UNSAFE.intersection(keywords) or keywords.count("SELECT") > 1:
+        return ()
     declared = {**prefixes, **_declared(toks)}
     found = []
     for i, token in enumerate(toks):

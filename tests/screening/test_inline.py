@@ -64,12 +64,22 @@ def test_simple_statements_on_this_are_found(where: str, patterns: list[tuple[st
         "# $this e:item ?i .\n ?x e:p ?y .",  # in a comment
         "BIND($this AS ?x)",
         "$this e:item ?i FILTER(?i != e:x)",  # ends without `.`: left (valid, but not recognised)
+        # where a pattern means more than its matches, no statement of the query is rewritten
+        "$this e:user ?u . GRAPH ?g { $this e:item ?i }",
+        "$this e:user ?u . MINUS { $this e:item ?i }",
+        "$this e:user ?u . { SELECT ?i WHERE { $this e:item ?i } }",
+        "$this e:user ?u . SERVICE <http://example.org/sparql> { ?u e:p ?q }",
     ],
 )
 def test_other_forms_are_left_alone(where: str) -> None:
     query = f"SELECT $this WHERE {{ {where} }}"
     assert focus_statements(query, PREFIXES) == ()
     assert _bound(query, {}) == with_values(query, "this", [T1])  # only `$this` bound
+
+
+def test_a_query_with_a_dataset_of_its_own_is_left_alone() -> None:
+    query = "SELECT $this FROM <urn:g> WHERE { $this e:item ?i }"
+    assert focus_statements(query, PREFIXES) == ()
 
 
 def test_prefixes_declared_in_the_query_are_read() -> None:
