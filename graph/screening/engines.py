@@ -270,8 +270,8 @@ class FastEngine:
         longer text costs what planning saves)."""
         if len(transactions) == 1:
             tx = transactions[0]
-            return self._templates[constraint.constraint].bound(str(ox.NamedNode(tx.iri)), tx.objects)
-        focus = [str(ox.NamedNode(tx.iri)) for tx in transactions]
+            return self._templates[constraint.constraint].bound(tx.term, tx.objects)
+        focus = [tx.term for tx in transactions]
         return with_values(constraint.select, "this", focus, at=self._where[constraint.constraint])
 
     def _rows(self, constraint: Constraint, bound: Sequence[Resolved] | None) -> dict[str, list[Row]]:

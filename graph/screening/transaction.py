@@ -89,6 +89,11 @@ class Resolved:
         )
 
     @cached_property
+    def term(self) -> str:
+        """Its IRI in N-Triples, as the rules' queries bind it (made once, not once per rule)."""
+        return str(ox.NamedNode(self.iri))
+
+    @cached_property
     def objects(self) -> dict[str, list[str]]:
         """The objects of each predicate (IRI), in N-Triples: str() of the store's terms."""
         out: dict[str, list[str]] = {}

@@ -17,8 +17,7 @@ from graph.sparql_text import where_body_start, with_values
 E = "urn:e:"
 PREFIXES = {"e": E}
 ITEM, USER, DATE, NOTE = (E + p for p in ("item", "user", "date", "note"))
-
-
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 T1 = "<urn:t:1>"
 
 
@@ -135,15 +134,11 @@ GRAPH = [
     (E + "a", E + "group", E + "g1"),
     (E + "b", E + "group", E + "g2"),
     (E + "b", E + "group", E + "g3"),
-    (
-        E + "m",
-        E + "start",
-        ox.Literal("2026-01-05", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
-    ),
+    (E + "m", E + "start", ox.Literal("2026-01-05", datatype=XSD_DATE)),
 ]
 
-DATE_1 = ox.Literal("2026-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
-DATE_2 = ox.Literal("2026-02-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+DATE_1 = ox.Literal("2026-01-01", datatype=XSD_DATE)
+DATE_2 = ox.Literal("2026-02-01", datatype=XSD_DATE)
 TRANSACTIONS: dict[str, list[tuple[str, ox.NamedNode | ox.Literal]]] = {
     "urn:t:1": [(ITEM, ox.NamedNode(E + "a")), (USER, ox.NamedNode(E + "a")), (DATE, DATE_1)],
     "urn:t:2": [(ITEM, ox.NamedNode(E + "a")), (ITEM, ox.NamedNode(E + "b")), (DATE, DATE_2)],
