@@ -279,9 +279,13 @@ class FastEngine:
         the transactions it is bound to (`bound_query`), or unbound (None): every transaction in the store."""
         query = constraint.select if bound is None else self.bound_query(constraint, bound)
         result = self.kg.store.query(query, prefixes=self._prefixes[constraint.constraint])
+        # one transaction's query that no longer reads $this does not bind it (graph.screening.inline)
+        focus = None
+        if bound is not None and len(bound) == 1 and not self._templates[constraint.constraint].reads_this:
+            focus = ox.NamedNode(bound[0].iri)
         rows: dict[str, list[Row]] = {}
         for row in result.rows:
-            this = row["this"]
+            this = focus or row["this"]
             value = row.get("value")
             path = row.get("path")
             entry: Row = (

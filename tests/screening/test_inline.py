@@ -25,6 +25,12 @@ def _bound(query: str, objects: Objects, prefixes: dict[str, str] = PREFIXES) ->
     return Template.of(query, prefixes, where_body_start(query)).bound(T1, objects)
 
 
+def _unbound(query: str) -> str:
+    """The query for one transaction, as it is written when its WHERE group does not read `$this`."""
+    where = where_body_start(query)
+    return f"{query[:where]}\n{query[where:]}"
+
+
 def _patterns(query: str) -> list[tuple[str, str]]:
     return [p for s in focus_statements(query, PREFIXES) for p in s.patterns]
 
@@ -73,7 +79,25 @@ def test_simple_statements_on_this_are_found(where: str, patterns: list[tuple[st
 def test_other_forms_are_left_alone(where: str) -> None:
     query = f"SELECT $this WHERE {{ {where} }}"
     assert focus_statements(query, PREFIXES) == ()
-    assert _bound(query, {}) == with_values(query, "this", [T1])  # only `$this` bound
+    reads = Template.of(query, PREFIXES, where_body_start(query)).reads_this
+    assert _bound(query, {}) == (with_values(query, "this", [T1]) if reads else _unbound(query))  # as it was
+
+
+@pytest.mark.parametrize(
+    ("where", "reads"),
+    [
+        ("$this e:item ?i .", False),
+        ('?x e:note "$this" . # $this\n', False),
+        ("$this e:item $this .", True),
+        ("$this e:item ?i . FILTER(?i != $this)", True),
+        ("$this e:item ?i . BIND($this AS ?x)", True),
+    ],
+)
+def test_this_is_bound_where_the_group_still_reads_it(where: str, reads: bool) -> None:
+    query = f"SELECT $this WHERE {{ {where} }}"
+    assert Template.of(query, PREFIXES, where_body_start(query)).reads_this is reads
+    assert ("VALUES ?this { <urn:t:1> }" in _bound(query, {ITEM: ["<urn:a>"]})) is reads
+    assert Template.of(query + " ORDER BY $this", PREFIXES, where_body_start(query)).reads_this
 
 
 def test_a_query_with_a_dataset_of_its_own_is_left_alone() -> None:
@@ -87,10 +111,10 @@ def test_prefixes_declared_in_the_query_are_read() -> None:
 
 
 def test_a_statement_becomes_one_block_of_its_matches() -> None:
-    query = "SELECT $this WHERE { $this e:item ?i ; e:user ?u . }"
+    query = "SELECT $this ?i ?u WHERE { $this e:item ?i ; e:user ?u . }"  # ?i ?u projected: kept in the block
 
     def written(block: str) -> str:
-        return with_values(f"SELECT $this WHERE {{ {block} . }}", "this", [T1])
+        return _unbound(f"SELECT $this ?i ?u WHERE {{ {block} }}")
 
     assert _bound(query, {ITEM: ["<urn:x>"], USER: ['"a"']}) == written('VALUES (?i ?u) { (<urn:x> "a") }')
     assert _bound(query, {ITEM: ["<urn:x>", "<urn:y>"], USER: ['"a"']}) == written(
@@ -102,18 +126,59 @@ def test_a_statement_becomes_one_block_of_its_matches() -> None:
 def test_a_variable_in_two_patterns_takes_one_term() -> None:
     query = "SELECT $this WHERE { $this e:item ?x ; e:user ?x . }"
     objects: Objects = {ITEM: ["<urn:a>", "<urn:b>"], USER: ["<urn:b>", "<urn:c>"]}
-    assert _bound(query, objects) == with_values(
-        "SELECT $this WHERE { VALUES (?x) { (<urn:b>) } . }", "this", [T1]
+    assert _bound(query, objects) == _unbound("SELECT $this WHERE { VALUES (?x) { (<urn:b>) } }")
+
+
+def test_a_value_is_written_where_the_group_reads_its_variable() -> None:
+    query = (
+        "SELECT $this WHERE { $this e:item ?i ; e:date ?d . ?i e:group ?g FILTER(?g != ?i) "
+        "FILTER NOT EXISTS { ?g e:start ?s FILTER(?s > ?d) } }"
     )
+    assert _bound(query, {ITEM: ["<urn:a>"], DATE: ['"1"']}) == _unbound(
+        "SELECT $this WHERE {   <urn:a>  e:group ?g FILTER(?g !=  <urn:a> ) "
+        'FILTER NOT EXISTS { ?g e:start ?s FILTER(?s >  "1" ) } }'
+    )
+    # two values (or none): a block, and the variable read from it
+    assert _bound(query, {ITEM: ["<urn:a>", "<urn:b>"], DATE: ['"1"']}).count("?i") == 3
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "$this e:item ?i . OPTIONAL { ?i e:group ?g }",
+        "$this e:item ?i . { ?i e:group ?g } UNION { ?g e:group ?i }",
+        "$this e:item ?i . { ?i e:group ?g }",
+        "$this e:item ?i . BIND(STR(?i) AS ?s)",
+        "$this e:item ?i . FILTER(BOUND(?i))",
+        "$this e:item ?i . VALUES ?i { <urn:a> }",
+        "$this e:item ?i . OPTIONAL { FILTER NOT EXISTS { ?i e:group ?g } }",
+        "$this e:item ?i . ?x ?i ?y",  # a predicate: a literal value would not parse
+        "{ $this e:item ?i . ?i e:group ?g }",  # the statement in a group within the WHERE group
+        "$this e:item ?i . $this e:user ?i",  # bound by two statements
+    ],
+)
+def test_a_variable_read_elsewhere_is_left(where: str) -> None:
+    query = f"SELECT $this WHERE {{ {where} }}"
+    bound = _bound(query, {ITEM: ["<urn:v>"], USER: ["<urn:v>"]})
+    assert "<urn:v>" not in bound.replace("(<urn:v>)", ""), "the value only in a block"
+
+
+def test_a_variable_read_outside_the_group_stays_in_its_block() -> None:
+    for head in ("$this ?i", "*", "$this (COUNT(?i) AS ?n)"):
+        query = f"SELECT {head} WHERE {{ $this e:item ?i . ?i e:group ?g }}" + (
+            " GROUP BY $this" if "COUNT" in head else ""
+        )
+        bound = _bound(query, {ITEM: ["<urn:a>"]})
+        assert "VALUES (?i) { (<urn:a>) }" in bound and " <urn:a>  e:group" in bound, head
 
 
 def test_several_statements_and_the_text_between_them_are_kept_in_order() -> None:
-    query = "SELECT $this WHERE { $this e:item ?i . ?i e:group ?g . { $this e:user ?u } FILTER(?g != ?u) }"
-    assert _bound(query, {ITEM: ["<urn:a>"], USER: ["<urn:b>"]}) == with_values(
-        "SELECT $this WHERE { VALUES (?i) { (<urn:a>) } . ?i e:group ?g . { VALUES (?u) { (<urn:b>) } } "
-        "FILTER(?g != ?u) }",
-        "this",
-        [T1],
+    query = (
+        "SELECT $this ?i ?u WHERE { $this e:item ?i . ?i e:group ?g . { $this e:user ?u } FILTER(?g != ?u) }"
+    )
+    assert _bound(query, {ITEM: ["<urn:a>"], USER: ["<urn:b>"]}) == _unbound(
+        "SELECT $this ?i ?u WHERE { VALUES (?i) { (<urn:a>) }  <urn:a>  e:group ?g . { VALUES (?u) { (<urn:b>) } } "
+        "FILTER(?g != ?u) }"
     )
 
 
@@ -128,6 +193,18 @@ QUERIES = [
     "SELECT $this ?d WHERE { $this e:date ?d . ?m e:start ?s FILTER(?s <= ?d) }",
     "SELECT $this WHERE { $this e:item ?x ; e:user ?x . }",
     "SELECT $this ?n WHERE { $this e:note ?n }",
+    # values written where the group reads them, and left where it does not (graph.screening.scopes)
+    "SELECT $this ?g WHERE { $this e:item ?i . ?i e:group ?g FILTER(?g != e:g2) }",
+    "SELECT $this ?g WHERE { $this e:item ?i . OPTIONAL { ?i e:group ?g } }",
+    "SELECT $this ?g WHERE { OPTIONAL { ?i e:group ?g } $this e:item ?i . }",  # e:c has no group
+    "SELECT $this ?g WHERE { $this e:user ?u . OPTIONAL { e:b e:group ?g FILTER(?u = e:a) } }",
+    "SELECT $this ?g WHERE { $this e:item ?i . { ?i e:group ?g } UNION { ?g e:group ?i } }",
+    "SELECT $this ?s WHERE { $this e:item ?i . BIND(STR(?i) AS ?s) }",
+    "SELECT $this ?s WHERE { BIND(STR(?i) AS ?s) $this e:item ?i . }",
+    "SELECT $this WHERE { $this e:date ?d . FILTER NOT EXISTS { ?m e:start ?s FILTER NOT EXISTS { ?m e:start ?d } } }",
+    "SELECT $this ?m WHERE { $this e:date ?d . ?m e:start ?s FILTER(?s > ?d && BOUND(?d)) }",
+    "SELECT * WHERE { $this e:item ?i . ?i e:group ?g }",
+    "SELECT $this (COUNT(?g) AS ?n) WHERE { $this e:item ?i . ?i e:group ?g } GROUP BY $this",
 ]
 
 GRAPH = [
@@ -144,15 +221,23 @@ TRANSACTIONS: dict[str, list[tuple[str, ox.NamedNode | ox.Literal]]] = {
     "urn:t:2": [(ITEM, ox.NamedNode(E + "a")), (ITEM, ox.NamedNode(E + "b")), (DATE, DATE_2)],
     "urn:t:3": [(USER, ox.NamedNode(E + "c")), (NOTE, ox.Literal('say "x"\\y\n', language="en"))],
     "urn:t:4": [],
+    "urn:t:5": [(ITEM, ox.NamedNode(E + "c"))],
 }
 
 
-def _solutions(store: ox.Store, query: str) -> list[str]:
-    """The solutions, as sorted texts of (variable, term) pairs: a bag compared without order."""
+def _solutions(store: ox.Store, query: str, focus: str | None = None) -> list[str]:
+    """The solutions, as sorted texts of (variable, term) pairs: a bag compared without order. `focus`: the
+    transaction of a query that may leave `$this` unbound (every solution is its)."""
     result = store.query(query, prefixes=PREFIXES)
     assert isinstance(result, ox.QuerySolutions)
-    names = result.variables
-    return sorted(str([(v.value, str(s[v])) for v in names if s[v] is not None]) for s in result)
+    names = [v.value for v in result.variables]
+    out = []
+    for s in result:
+        terms = {v: str(s[v]) for v in names if s[v] is not None}
+        if focus and "this" not in terms:
+            terms["this"] = focus
+        out.append(str(sorted(terms.items())))
+    return sorted(out)
 
 
 def _term(value: str | ox.Literal) -> ox.NamedNode | ox.Literal:
@@ -173,7 +258,7 @@ def test_a_rewritten_query_has_the_same_solutions(query: str, tx: str) -> None:
     assert focus_statements(query, PREFIXES), "every query here has a statement to rewrite"
     this = str(ox.NamedNode(tx))
     rewritten = Template.of(query, PREFIXES, where_body_start(query)).bound(this, objects)
-    assert _solutions(store, rewritten) == _solutions(store, with_values(query, "this", [this]))
+    assert _solutions(store, rewritten, focus=this) == _solutions(store, with_values(query, "this", [this]))
 
 
 def test_every_statement_of_the_shipped_rules_on_this_is_rewritten(kg: KnowledgeGraph) -> None:
