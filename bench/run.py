@@ -81,18 +81,24 @@ def _raw_queries(kg: KnowledgeGraph, engine: FastEngine, txs: Sequence[Resolved]
 
 def single(kg: KnowledgeGraph, quick: bool) -> list[Figure]:
     stream = [ScreeningRequest.model_validate(r) for r in requests(kg, 400 if quick else 1500, seed=11)]
-    fast = Screener(kg, "fast")
-    for request in stream[:50]:  # warm: first queries planned, caches filled
-        fast.screen(request)
-    served = _median_ms(fast.screen, stream[50:])  # type: ignore[arg-type]
     afresh = Screener(kg, "fast")
     afresh.engine = FastEngine(kg, reuse=False)
-    for request in stream[:20]:
+    for request in stream[:20]:  # warm: first queries planned, caches filled
         afresh.screen(request)
-    every_rule = _median_ms(afresh.screen, stream[50:450])  # type: ignore[arg-type]
+    # every rule evaluated: three passes over distinct transactions, apart in time (the other figures are
+    # measured between them), so that a moment's slowness of a shared machine does not make the figure
+    passes = [stream[50:450], stream[450:850], stream[850:1250]] if not quick else [stream[50:400]]
+    every_rule_passes = [_median_ms(afresh.screen, passes[0])]  # type: ignore[arg-type]
+    fast = Screener(kg, "fast")
+    for request in stream[:50]:
+        fast.screen(request)
+    served = _median_ms(fast.screen, stream[50:])  # type: ignore[arg-type]
+    every_rule_passes += [_median_ms(afresh.screen, p) for p in passes[1:2]]  # type: ignore[arg-type]
     reference = Screener(kg, "reference")
     sample = stream[50 : 50 + (8 if quick else 30)]
     baseline = _median_ms(reference.screen, sample)  # type: ignore[arg-type]
+    every_rule_passes += [_median_ms(afresh.screen, p) for p in passes[2:]]  # type: ignore[arg-type]
+    every_rule = statistics.median(every_rule_passes)
     engine = afresh.engine
     assert isinstance(engine, FastEngine)
     txs = [fast.resolve(r) for r in stream[50:250]]
@@ -106,7 +112,9 @@ def single(kg: KnowledgeGraph, quick: bool) -> list[Figure]:
             every_rule <= 2 and baseline / every_rule >= 100,
             baseline,
             limit,
-            "median over 400 distinct order-book transactions, no result reused; pySHACL median over "
+            f"median of {len(passes)} pass(es) apart in time, each the median over "
+            f"{len(passes[0])} distinct order-book transactions "
+            f"({', '.join(f'{p:.2f}' for p in every_rule_passes)} ms), no result reused; pySHACL median over "
             f"{len(sample)} of them",
         ),
         Figure(
