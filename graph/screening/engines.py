@@ -292,7 +292,7 @@ class FastEngine:
         for row in result.rows:
             if constants:
                 row = {**constants, **row}
-            this = focus or row["this"]
+            this = row["this"] if focus is None else focus
             value = row.get("value")
             path = row.get("path")
             entry: Row = (
@@ -301,7 +301,7 @@ class FastEngine:
                 tuple(sorted((k, v.value) for k, v in row.items() if k not in ("this", "path", "value"))),
             )
             rows.setdefault(this.value, {})[entry] = None  # one of each distinct row, in order
-        return {focus: list(found) for focus, found in rows.items()}
+        return {iri: list(found) for iri, found in rows.items()}
 
     def _findings(self, constraint: Constraint, focus: str, rows: list[Row]) -> list[Finding]:
         out = []

@@ -156,7 +156,6 @@ class _Var:
     """An occurrence of a variable that one transaction's value may take the place of (graph.screening.scopes)."""
 
     name: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -204,7 +203,7 @@ class Template:
         cuts: list[tuple[int, int, int | _Var]] = [(s.start, s.end, i) for i, s in enumerate(statements)]
         for name in {name for names in writable for name in names}:
             cuts += [
-                (a, b, _Var(name, query[a:b]))
+                (a, b, _Var(name))
                 for a, b in scope.spans[name]
                 if not any(start <= a < end for start, end in inside)
             ]
