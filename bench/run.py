@@ -15,6 +15,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -34,6 +35,7 @@ from bench import figures, parallel
 from bench.figures import Figure
 from bench.http import Latencies, Request, drive, running_server
 from bench.workloads import requests, synthetic_parties, to_csv
+from graph import audit
 from graph import build as builder
 from graph.batches import read_batch
 from graph.kg import KnowledgeGraph, load_graph
@@ -263,13 +265,21 @@ def _screen_requests(kg: KnowledgeGraph) -> Callable[[], Request]:
     return lambda: ("POST", "/screen", headers, next(bodies))
 
 
-def http(kg: KnowledgeGraph, quick: bool) -> list[Figure]:
+def _slow_fsyncs(log: Path) -> list[float]:
+    """The milliseconds of each slow flush of the audit log a server has logged so far (graph.audit)."""
+    return [float(m) for m in re.findall(r"slow audit fsync: (\d+) ms", log.read_text(errors="replace"))]
+
+
+def http(kg: KnowledgeGraph, quick: bool, scratch: Path) -> list[Figure]:
     duration = 5 if quick else 20
     workers = os.cpu_count() or 1
-    with running_server("--workers", str(workers)) as server:
+    log = scratch / "serve.log"
+    with running_server("--workers", str(workers), log=log) as server:
         drive(server, _screen_requests(kg), clients=32, duration=3)  # warm-up
         closed = drive(server, _screen_requests(kg), clients=32, duration=duration)
+        before = len(_slow_fsyncs(log))
         opened = drive(server, _screen_requests(kg), clients=32, duration=duration, rate=300)
+        stalls = _slow_fsyncs(log)[before:]
     with running_server() as server:  # the same closed loop on one process, for comparison
         drive(server, _screen_requests(kg), clients=32, duration=3)
         single = drive(server, _screen_requests(kg), clients=32, duration=duration)
@@ -306,6 +316,12 @@ def http(kg: KnowledgeGraph, quick: bool) -> list[Figure]:
                 opened,
                 f"open loop: requests due every 1/300 s, latency counted from when due, to {workers} worker "
                 "processes",
+            )
+            + (
+                f"; meanwhile the audit log's fsync took over {audit.SLOW_FSYNC * 1000:.0f} ms {len(stalls)} "
+                f"time(s), the longest {max(stalls):.0f} ms (every answer waits for it: graph/audit.py)"
+                if stalls
+                else f"; no fsync of the audit log took over {audit.SLOW_FSYNC * 1000:.0f} ms meanwhile"
             ),
         ),
     ]
@@ -427,7 +443,7 @@ def main() -> None:
             elif name == "batch":
                 out += batch(kg, args.quick, scratch)
             elif name == "http":
-                out += http(kg, args.quick)
+                out += http(kg, args.quick, scratch)
             elif name == "build":
                 out += build(args.quick, scratch)
             else:

@@ -11,6 +11,12 @@ can be rebuilt at any time.
 
 Each line is a decision as `Decision.as_dict()` plus "recorded_at" and "source" (cli, api, batch).
 
+Every answer waits for its fsync, so the disk's slowest flushes are the service's slowest answers: on the
+shared virtual disk of docs/benchmarks.md, fsync usually takes ~0.3 ms but stalls for 100-500 ms several
+times a minute, whoever writes. A flush slower than SLOW_FSYNC is logged (a warning of the logger
+"eckg.audit"), so that an operator sees which slow answers the disk made; keep the data directory on a disk
+whose flushes are bounded.
+
 The log may be rotated while processes use it: renamed away, the next append starts a new file at the path
 (every append opens the path; one already writing finishes its lines in the renamed file, whole). Lookups
 by id then read the new file, indexed anew, so a decision that moved away is not found rather than another
@@ -22,8 +28,10 @@ rename it instead.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +45,9 @@ import pyoxigraph as ox
 from graph.errors import AuditUnavailable, FieldError, NotFound
 from graph.screening.decision import Decision, utc_now
 from graph.screening.record import decision_quads
+
+SLOW_FSYNC = 0.1  # seconds: a flush of the audit log slower than this is logged
+log = logging.getLogger("eckg.audit")
 
 SHORT_ID = 8  # characters of a decision id that `eckg audit` shows, and `eckg audit verify` takes
 _WHOLE_ID = 36  # characters of a whole decision id (a UUID)
@@ -94,7 +105,15 @@ class AuditLog:
                 written = os.write(fd, view)
                 view = view[written:]
             fcntl.flock(fd, fcntl.LOCK_UN)  # our lines are whole in the file: others may write while we flush
+            start = time.perf_counter()
             os.fsync(fd)
+            took = time.perf_counter() - start
+            if took > SLOW_FSYNC:
+                log.warning(
+                    "slow audit fsync: %.0f ms for %d bytes; the decisions it records waited for the disk",
+                    took * 1000,
+                    len(data),
+                )
         finally:
             os.close(fd)
 

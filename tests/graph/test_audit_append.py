@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,6 +53,28 @@ def test_the_lines_are_flushed_before_append_returns_and_the_lock_is_free_meanwh
     monkeypatch.setattr(audit.os, "fsync", fsync)
     log.append([decision, replace(decision, id="second")], source="test")
     assert seen == [(2, True)]
+
+
+def test_a_slow_flush_is_logged(
+    decision: Decision, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The disk's slow flushes are the service's slow answers: each is named in the log, and only those."""
+    log = AuditLog(tmp_path / "audit.jsonl")
+    delays = iter([0.0, audit.SLOW_FSYNC * 1.5])
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        time.sleep(next(delays))
+
+    monkeypatch.setattr(audit.os, "fsync", fsync)
+    with caplog.at_level(logging.WARNING, logger="eckg.audit"):
+        log.append([decision], source="test")
+        assert caplog.records == []
+        log.append([decision], source="test")
+    (record,) = caplog.records
+    assert record.getMessage().startswith("slow audit fsync: 1")
+    assert f"for {len(log.path.read_bytes()) // 2} bytes" in record.getMessage()
 
 
 def test_a_torn_last_line_is_ended_and_ours_kept_whole(decision: Decision, tmp_path: Path) -> None:
