@@ -49,7 +49,7 @@ def scopes(query: str, where: int) -> Scopes:
     top: set[int] = set()
     stack: list[str] = [_TOP]  # the kinds of the groups (and, as "(", brackets) the token is in
     binds: list[int] = []  # stack depths of the open BIND( ... )
-    end = len(query)
+    after = len(toks)  # the index of the first token after the group
     for i in range(first, len(toks)):
         token = toks[i]
         if _groups(stack) == [_TOP]:
@@ -64,7 +64,7 @@ def scopes(query: str, where: int) -> Scopes:
                 binds.pop()
             stack.pop()
             if not stack:
-                end = token.start
+                after = i + 1
                 break
             continue
         if token.kind == "var":
@@ -72,7 +72,7 @@ def scopes(query: str, where: int) -> Scopes:
             spans.setdefault(name, []).append((token.start, token.start + len(token.text)))
             if binds or not _readable(stack) or _names_variable(toks, i):
                 unsafe.add(name)
-    outside = _outside(toks[:first], query[end:])
+    outside = _outside(toks[:first], toks[after:])
     return Scopes(
         {name: tuple(s) for name, s in spans.items()},
         frozenset(spans) - unsafe,
@@ -89,8 +89,7 @@ def _group(toks: list[Token], at: int) -> str:
 def _readable(stack: list[str]) -> bool:
     """Whether a variable in these groups reads the WHERE group's value: in the group itself or in
     EXISTS patterns of it, brackets aside."""
-    groups = _groups(stack)
-    return groups[0] == _TOP and all(kind == _EXISTS for kind in groups[1:])
+    return all(kind == _EXISTS for kind in _groups(stack)[1:])
 
 
 def _groups(stack: list[str]) -> list[str]:
@@ -109,10 +108,9 @@ def _names_variable(toks: list[Token], at: int) -> bool:
     return j > 0 and toks[j].text == "(" and toks[j - 1].keyword == "VALUES"
 
 
-def _outside(head: list[Token], tail: str) -> frozenset[str] | None:
+def _outside(head: list[Token], tail: list[Token]) -> frozenset[str] | None:
     """The variables the query reads outside its WHERE group: its projection, and the modifiers after the
     group; None for SELECT * (every variable of the group is projected)."""
-    after = list(tokens(tail))
     if any(t.text == "*" for t in head if t.kind == "punct"):
         return None
-    return frozenset(t.text[1:] for t in (*head, *after) if t.kind == "var")
+    return frozenset(t.text[1:] for t in (*head, *tail) if t.kind == "var")

@@ -35,7 +35,11 @@ def trimmed(query: str, where: int, prefixes: Mapping[str, str]) -> Trimmed:
     toks = list(tokens(query))
     first = next(i for i, t in enumerate(toks) if t.start >= where)
     depth = toks[first - 1].depth  # of the WHERE group's brace
-    end = next(i for i in range(first, len(toks)) if toks[i].kind == "close" and toks[i].depth == depth)
+    end = next(
+        (i for i in range(first, len(toks)) if toks[i].kind == "close" and toks[i].depth == depth), None
+    )
+    if end is None:  # the group is not closed: not a query Oxigraph would run, left as it is
+        return Trimmed(query)
     head, body, tail = toks[: first - 1], toks[first:end], toks[end + 1 :]
     cuts: list[tuple[int, int]] = []
     constants: dict[str, ox.NamedNode] = {}
