@@ -58,16 +58,28 @@ _EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "js
 
 def read_batch(path: Path, fmt: str | None = None) -> list[Row]:
     """Every transaction of a batch file; InputError lists every bad line and nothing is screened."""
+    data, fmt = batch_bytes(path, fmt)
+    return parse_batch(data, fmt, str(path))
+
+
+def batch_bytes(path: Path, fmt: str | None = None) -> tuple[bytes, str]:
+    """A batch file's bytes and its format (given, or from its extension); InputError if neither tells it,
+    or if the file cannot be read."""
     fmt = fmt or _EXTENSIONS.get(path.suffix.lower())
     if fmt not in BATCH_FORMATS:
         raise InputError(
             f"{path}: give --input-format {', '.join(BATCH_FORMATS)} (cannot tell from {path.suffix!r})"
         )
     try:
-        data = path.read_bytes()
+        return path.read_bytes(), fmt
     except OSError as e:
         raise InputError(f"{path}: {e.strerror or e}") from None
-    return parse_batch(data, fmt, str(path))
+
+
+def rows_at_most(data: bytes, fmt: str) -> int | None:
+    """At most how many transactions a batch holds, known before it is parsed: its lines, for CSV and JSON
+    Lines (one per line, but for a CSV cell holding a line break); None for the other formats."""
+    return data.count(b"\n") + 1 if fmt in ("csv", "jsonl") else None
 
 
 def parse_batch(data: bytes, fmt: str, source: str) -> list[Row]:

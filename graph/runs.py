@@ -13,6 +13,7 @@ written last (N-Triples has no order; a blank node label is one node throughout 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,7 @@ def validate_to_files(
     audit: AuditLog | None = None,
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
+    pool: Executor | None = None,
 ) -> Tally:
     """Screen every row and write the requested outputs; the tally of the run. A row the graph cannot
     take (an unknown end use) rejects the batch before anything is screened."""
@@ -99,7 +101,7 @@ def validate_to_files(
         report_file = stack.enter_context(atomic_file(report)) if report else None
         if decisions_file is not None and fmt == "csv":
             decisions_file.write(decisions_csv([], [], header=True))
-        for part in _outputs(screener, rows, fmt, workers, audit, chunk):
+        for part in _outputs(screener, rows, fmt, workers, audit, chunk, pool):
             _write(decisions_file, part.decisions)
             _write(report_file, part.report)
             tally.merge(part.tally)
@@ -111,14 +113,20 @@ def validate_to_files(
 
 
 def _outputs(
-    screener: Screener, rows: Sequence[Row], fmt: str | None, workers: int, audit: AuditLog | None, chunk: int
+    screener: Screener,
+    rows: Sequence[Row],
+    fmt: str | None,
+    workers: int,
+    audit: AuditLog | None,
+    chunk: int,
+    pool: Executor | None,
 ) -> Iterator[ChunkOutput]:
     if workers > 1:
         from graph.workers import outputs_in_workers
 
         parts = (rows[start:end] for start, end in spans(len(rows), chunk, workers))
         with gc_paused():
-            yield from outputs_in_workers(screener, parts, fmt, workers, audit)
+            yield from outputs_in_workers(screener, parts, fmt, workers, audit, pool)
         return
     with gc_paused():
         done = 0

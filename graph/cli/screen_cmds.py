@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from graph.audit import AuditLog
-from graph.batches import read_batch
+from graph.batches import Row, batch_bytes, parse_batch, rows_at_most
 from graph.cli.output import console, errors, one_of, print_bytes, print_json
 from graph.kg import load_graph
 from graph.results import serialize_graph
@@ -17,7 +18,8 @@ from graph.runs import validate_to_files
 from graph.screening import Screener, ScreeningRequest
 from graph.screening.record import decision_triples
 from graph.screening.render import render
-from graph.workers import worker_count
+from graph.validation import Tally
+from graph.workers import started_workers, worker_count
 
 Engine = Annotated[
     str | None, typer.Option("--engine", help="fast (the shapes' SPARQL on Oxigraph) or reference (pySHACL).")
@@ -143,28 +145,16 @@ def validate_command(
     if decisions is not None and decisions.suffix.lower() not in (".jsonl", ".csv"):
         raise typer.BadParameter("the decisions file must end in .jsonl or .csv", param_hint="--decisions")
     _check_outputs(file, {"--report": report, "--decisions": decisions})
-    rows = read_batch(file, input_format)
+    source, batch_format = batch_bytes(file, input_format)
     kg = load_graph(data=data or ())
     screener, audit = Screener(kg, engine), AuditLog(kg.settings.audit_log)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-        disable=len(rows) < 1000,
-    ) as progress:
-        task = progress.add_task("screening", total=len(rows))
-        tally = validate_to_files(
-            screener,
-            rows,
-            decisions=decisions,
-            report=report,
-            workers=worker_count(len(rows), workers or kg.settings.batch_workers),
-            audit=audit,
-            progress=lambda n: progress.advance(task, n),
-        )
+    requested = workers or kg.settings.batch_workers
+    # workers start while the batch is parsed, as many as its lines could need (graph.workers)
+    with started_workers(
+        screener, audit, worker_count(rows_at_most(source, batch_format) or 0, requested)
+    ) as pool:
+        rows = parse_batch(source, batch_format, str(file))
+        tally = _validate(screener, rows, report, decisions, worker_count(len(rows), requested), audit, pool)
     summary = tally.as_dict()
     if fmt == "json":
         print_json(summary)
@@ -177,6 +167,38 @@ def validate_command(
         for identifier, count in summary["measures"].items():
             console.print(f"  {count:>6}  {identifier}", highlight=False)
     raise typer.Exit(0 if tally.conforms else 1)
+
+
+def _validate(
+    screener: Screener,
+    rows: list[Row],
+    report: Path | None,
+    decisions: Path | None,
+    workers: int,
+    audit: AuditLog,
+    pool: Executor | None,
+) -> Tally:
+    """The run over the rows, with a progress bar on stderr for a large batch."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=len(rows) < 1000,
+    ) as progress:
+        task = progress.add_task("screening", total=len(rows))
+        return validate_to_files(
+            screener,
+            rows,
+            decisions=decisions,
+            report=report,
+            workers=workers,
+            audit=audit,
+            progress=lambda n: progress.advance(task, n),
+            pool=pool,
+        )
 
 
 def _check_outputs(batch: Path, outputs: dict[str, Path | None]) -> None:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
+from typer.testing import CliRunner
 
 from graph.audit import AuditLog
+from graph.batches import rows_at_most
+from graph.kg import KnowledgeGraph
 
 CSV = """item,destination,end_user,end_use,date,origin,exporter_country
 1C902.b,JP,Japan Maritime Self-Defense Force,,2026-03-01,CN,CN
@@ -174,3 +181,44 @@ def test_an_output_that_cannot_be_opened_is_an_input_error(tmp_path: Path) -> No
     target = tmp_path / "file" / "out.csv"
     with pytest.raises(InputError, match=f"cannot write {re.escape(str(target))}: Not a directory"):
         atomic_file(target).__enter__()
+
+
+def test_workers_start_before_the_batch_is_parsed(
+    fresh_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They load the graph while this process parses the rows (graph.workers.started_workers), and screen."""
+    from graph.cli import app, screen_cmds
+
+    calls: list[tuple[str, Any]] = []
+    real_started, real_parse = screen_cmds.started_workers, screen_cmds.parse_batch
+
+    @contextmanager
+    def started(*args: Any) -> Iterator[Executor | None]:
+        calls.append(("workers started", args[-1]))
+        with real_started(*args) as pool:
+            yield pool
+
+    def parse(*args: Any) -> Any:
+        calls.append(("rows parsed", None))
+        return real_parse(*args)
+
+    monkeypatch.setattr(screen_cmds, "started_workers", started)
+    monkeypatch.setattr(screen_cmds, "parse_batch", parse)
+    monkeypatch.setattr(screen_cmds, "load_graph", lambda data=(): fresh_kg)
+    batch, decisions = tmp_path / "batch.csv", tmp_path / "decisions.csv"
+    batch.write_text(CSV)
+    done = CliRunner().invoke(app, ["validate", str(batch), "--workers", "2", "--decisions", str(decisions)])
+    assert done.exit_code == 1, done.output
+    assert calls == [("workers started", 2), ("rows parsed", None)]
+    assert [r["decision"] for r in csv.DictReader(decisions.open())] == [
+        "prohibited",
+        "enhanced_review",
+        "clear",
+    ]
+    assert len(list(AuditLog(fresh_kg.settings.audit_log).records())) == 3
+
+
+def test_the_rows_a_batch_may_hold_are_known_before_it_is_parsed() -> None:
+    assert rows_at_most(CSV.encode(), "csv") == 5  # a header, three rows, a last empty line: at most 5
+    assert rows_at_most(b'{"a": 1}\n{"a": 2}', "jsonl") == 2
+    assert rows_at_most(b"[]", "json") is None and rows_at_most(b"", "turtle") is None
